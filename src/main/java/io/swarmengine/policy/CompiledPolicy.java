@@ -1,0 +1,123 @@
+package io.swarmengine.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A policy resolved against a total: every boundary is a position. Answers the action at a position
+ * and, without visiting every position, the maximal runs of equal actions over a range.
+ */
+public final class CompiledPolicy {
+
+  /**
+   * One resolved rule over {@code [start, end)}. An interval has {@code period == 0} and one action;
+   * a repeat has a period, its pattern's cumulative {@code segmentEnds} (the last is
+   * {@code patternTotal}) and one action per segment.
+   */
+  record Rule(
+      long start,
+      long end,
+      long period,
+      long patternTotal,
+      long[] segmentEnds,
+      List<PolicyAction> actions) {
+
+    boolean contains(long pos) {
+      return pos >= start && pos < end;
+    }
+
+    PolicyAction actionAt(long pos) {
+      if (period == 0) {
+        return actions.get(0);
+      }
+      long phase = (pos - start) % period;
+      if (phase >= patternTotal) {
+        return PolicyAction.INFER;
+      }
+      for (int i = 0; i < segmentEnds.length; i++) {
+        if (phase < segmentEnds[i]) {
+          return actions.get(i);
+        }
+      }
+      return PolicyAction.INFER;
+    }
+
+    /** The first position after {@code pos} where this rule's containment or action may change. */
+    long nextBoundary(long pos) {
+      if (pos < start) {
+        return start;
+      }
+      if (pos >= end) {
+        return Long.MAX_VALUE;
+      }
+      if (period == 0) {
+        return end;
+      }
+      long phase = (pos - start) % period;
+      long phaseEnd = period;
+      for (long segmentEnd : segmentEnds) {
+        if (phase < segmentEnd) {
+          phaseEnd = Math.min(segmentEnd, period);
+          break;
+        }
+      }
+      return Math.min(end, saturatingAdd(pos - phase, phaseEnd));
+    }
+  }
+
+  /** A maximal range {@code [from, to)} of positions with the same action. */
+  public record Run(long from, long to, PolicyAction action) implements io.swarmengine.CborSerializable {
+    public long length() {
+      return to - from;
+    }
+  }
+
+  private final List<Rule> rules;
+
+  CompiledPolicy(List<Rule> rules) {
+    this.rules = List.copyOf(rules);
+  }
+
+  /** The action of the first rule that contains {@code position}; infer when none does. */
+  public PolicyAction actionAt(long position) {
+    for (Rule rule : rules) {
+      if (rule.contains(position)) {
+        return rule.actionAt(position);
+      }
+    }
+    return PolicyAction.INFER;
+  }
+
+  /**
+   * The first position after {@code position} where the action may change ({@code Long.MAX_VALUE}
+   * when it never does). The action is the same at every position in between.
+   */
+  public long nextBoundary(long position) {
+    long next = Long.MAX_VALUE;
+    for (Rule rule : rules) {
+      next = Math.min(next, rule.nextBoundary(position));
+    }
+    return next;
+  }
+
+  /** The maximal runs of equal actions covering {@code [from, to)}, in order. */
+  public List<Run> runs(long from, long to) {
+    List<Run> out = new ArrayList<>();
+    long pos = from;
+    while (pos < to) {
+      PolicyAction action = actionAt(pos);
+      long end = Math.min(nextBoundary(pos), to);
+      while (end < to && actionAt(end).equals(action)) {
+        end = Math.min(nextBoundary(end), to);
+      }
+      out.add(new Run(pos, end, action));
+      pos = end;
+    }
+    return out;
+  }
+
+  private static long saturatingAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+}
