@@ -68,7 +68,7 @@ public final class TrainScope {
   }
 
   /** Reads a canonical form back (JSON); the names are trusted to come from a parsed spec. */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   static TrainScope fromCanonical(String canonical) {
     if (canonical.equals("all")) {
       return ALL;
