@@ -1,0 +1,62 @@
+package io.swarmengine.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code swarm} command line. */
+@Command(
+    name = "swarm",
+    mixinStandardHelpOptions = true,
+    versionProvider = SwarmCli.Version.class,
+    description = "An actor-based engine for live self-improving agent swarms.",
+    subcommands = {PolicyCommand.class, CommandLine.HelpCommand.class})
+public final class SwarmCli implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
+
+  /** Without a subcommand: say which ones there are. */
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        commandSpec.commandLine(),
+        "missing a subcommand: "
+            + String.join(", ", commandSpec.subcommands().keySet()));
+  }
+
+
+  /** Exit status of a user error (bad spec, bad option, bad file). */
+  static final int USER_ERROR = 2;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, also used by tests. */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new SwarmCli());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof CliError) {
+            commandLine.getErr().println("error: " + e.getMessage());
+            return USER_ERROR;
+          }
+          throw e;
+        });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr()
+              .println(
+                  "error: " + e.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+          return USER_ERROR;
+        });
+    return cli;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = SwarmCli.class.getPackage().getImplementationVersion();
+      return new String[] {"swarm " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
