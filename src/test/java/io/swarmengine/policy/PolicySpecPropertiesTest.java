@@ -13,7 +13,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
 /** Random specs and random garbage against the parser, compiler and canonical form. */
-class PolicySpecProperties {
+class PolicySpecPropertiesTest {
   private static final List<String> GPT = TrainScope.GPT2_SCOPES;
 
   @Property(tries = 400, seed = "20261122")
