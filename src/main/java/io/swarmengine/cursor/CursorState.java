@@ -4,8 +4,14 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.swarmengine.CborSerializable;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The policy cursor's state: the canonical spec and total it runs, the frontier (every position
@@ -49,92 +55,161 @@ public record CursorState(
   }
 
   CursorState apply(PolicyCursor.Progressed event) {
-    CursorState s = this;
-    for (PolicyCursor.Completion c : event.completions()) {
-      s = s.complete(c.from(), c.to());
-    }
-    for (PolicyCursor.Grant g : event.grants()) {
-      s = s.grant(g);
-    }
-    return s;
-  }
-
-  private CursorState complete(long from, long to) {
-    return new CursorState(
-        spec,
-        total,
-        frontier,
-        PositionRange.add(completed, from, to),
-        withoutRange(leases, from, to),
-        nextLeaseId);
-  }
-
-  private CursorState grant(PolicyCursor.Grant g) {
-    List<OpenLease> others = leases;
-    long newFrontier = frontier;
-    for (PositionRange r : g.ranges()) {
-      others = withoutRange(others, r.from(), r.to());
-      newFrontier = Math.max(newFrontier, r.to());
-    }
-    List<OpenLease> out = new ArrayList<>(others);
-    out.add(new OpenLease(g.leaseId(), g.workerId(), g.ranges(), g.expiresAtMillis()));
-    return new CursorState(spec, total, newFrontier, completed, out, g.leaseId() + 1);
-  }
-
-  private static List<OpenLease> withoutRange(List<OpenLease> leases, long from, long to) {
-    List<OpenLease> out = new ArrayList<>(leases.size());
-    for (OpenLease lease : leases) {
-      List<PositionRange> left = PositionRange.remove(lease.ranges(), from, to);
-      if (!left.isEmpty()) {
-        out.add(
-            left.size() == lease.ranges().size() && left.equals(lease.ranges())
-                ? lease
-                : new OpenLease(lease.id(), lease.workerId(), left, lease.expiresAtMillis()));
-      }
-    }
-    return out;
+    Builder b = new Builder(this);
+    b.apply(event);
+    return b.build();
   }
 
   /**
-   * Up to {@code max} positions for a new lease at {@code now}: first those of expired leases,
-   * lowest first, then fresh ones from the frontier up to the total. Empty when none is free.
+   * A mutable working copy for applying many completions and grants at once: indexed by range and
+   * by expiry, so a batch of k commands over n open leases costs O(n + k log n), not O(n·k).
    */
-  List<PositionRange> planLease(int max, long now) {
-    long limit = total == null ? Long.MAX_VALUE : total;
-    long remaining = max;
-    List<PositionRange> out = new ArrayList<>();
-    List<OpenLease> expired = new ArrayList<>();
-    for (OpenLease lease : leases) {
-      if (lease.expiresAtMillis() <= now) {
+  static final class Builder {
+    private final String spec;
+    private final Long total;
+    private long frontier;
+    private List<PositionRange> completed;
+    private long nextLeaseId;
+    private final Map<Long, OpenLease> leases = new HashMap<>();
+    /** First position of every leased range → the lease holding it. */
+    private final TreeMap<Long, Long> rangeOwners = new TreeMap<>();
+    /** Leases by expiry, then id. */
+    private final TreeSet<OpenLease> byExpiry =
+        new TreeSet<>(Comparator.comparingLong(OpenLease::expiresAtMillis).thenComparingLong(OpenLease::id));
+
+    Builder(CursorState s) {
+      spec = s.spec;
+      total = s.total;
+      frontier = s.frontier;
+      completed = s.completed;
+      nextLeaseId = s.nextLeaseId;
+      for (OpenLease lease : s.leases) {
+        put(lease);
+      }
+    }
+
+    private void put(OpenLease lease) {
+      leases.put(lease.id(), lease);
+      byExpiry.add(lease);
+      for (PositionRange r : lease.ranges()) {
+        rangeOwners.put(r.from(), lease.id());
+      }
+    }
+
+    private void drop(OpenLease lease) {
+      leases.remove(lease.id());
+      byExpiry.remove(lease);
+      for (PositionRange r : lease.ranges()) {
+        rangeOwners.remove(r.from());
+      }
+    }
+
+    void apply(PolicyCursor.Progressed event) {
+      for (PolicyCursor.Completion c : event.completions()) {
+        complete(c.from(), c.to());
+      }
+      for (PolicyCursor.Grant g : event.grants()) {
+        grant(g);
+      }
+    }
+
+    void complete(long from, long to) {
+      completed = PositionRange.add(completed, from, to);
+      release(from, to);
+    }
+
+    void grant(PolicyCursor.Grant g) {
+      for (PositionRange r : g.ranges()) {
+        // only positions below the frontier can be in another (expired) lease
+        if (r.from() < frontier) {
+          release(r.from(), Math.min(r.to(), frontier));
+        }
+        frontier = Math.max(frontier, r.to());
+      }
+      put(new OpenLease(g.leaseId(), g.workerId(), g.ranges(), g.expiresAtMillis()));
+      nextLeaseId = g.leaseId() + 1;
+    }
+
+    /** Takes {@code [from, to)} out of whichever leases hold it. */
+    private void release(long from, long to) {
+      Long start = rangeOwners.floorKey(from);
+      Set<Long> owners = new LinkedHashSet<>();
+      for (Long leaseId : rangeOwners.subMap(start == null ? from : start, true, to, false).values()) {
+        owners.add(leaseId);
+      }
+      for (Long leaseId : owners) {
+        OpenLease lease = leases.get(leaseId);
+        if (PositionRange.overlap(lease.ranges(), from, to) == 0) {
+          continue;
+        }
+        drop(lease);
+        List<PositionRange> left = PositionRange.remove(lease.ranges(), from, to);
+        if (!left.isEmpty()) {
+          put(new OpenLease(lease.id(), lease.workerId(), left, lease.expiresAtMillis()));
+        }
+      }
+    }
+
+    /**
+     * Up to {@code max} positions for a new lease at {@code now}: first those of expired leases,
+     * lowest first, then fresh ones from the frontier up to the total. Empty when none is free.
+     */
+    List<PositionRange> planLease(int max, long now) {
+      long limit = total == null ? Long.MAX_VALUE : total;
+      long remaining = max;
+      List<PositionRange> out = new ArrayList<>();
+      List<OpenLease> expired = new ArrayList<>();
+      for (OpenLease lease : byExpiry) {
+        if (lease.expiresAtMillis() > now) {
+          break;
+        }
         expired.add(lease);
       }
-    }
-    expired.sort(Comparator.comparingLong(OpenLease::firstPosition));
-    for (OpenLease lease : expired) {
-      for (PositionRange r : lease.ranges()) {
-        long to = Math.min(Math.min(r.to(), limit), r.from() + remaining);
-        if (to > r.from()) {
-          out = PositionRange.add(out, r.from(), to);
-          remaining -= to - r.from();
-        }
-        if (remaining == 0) {
-          return out;
+      expired.sort(Comparator.comparingLong(OpenLease::firstPosition));
+      for (OpenLease lease : expired) {
+        for (PositionRange r : lease.ranges()) {
+          long to = Math.min(Math.min(r.to(), limit), r.from() + remaining);
+          if (to > r.from()) {
+            out = PositionRange.add(out, r.from(), to);
+            remaining -= to - r.from();
+          }
+          if (remaining == 0) {
+            return out;
+          }
         }
       }
+      if (frontier < limit) {
+        out = PositionRange.add(out, frontier, frontier + Math.min(remaining, limit - frontier));
+      }
+      return out;
     }
-    if (frontier < limit) {
-      out = PositionRange.add(out, frontier, frontier + Math.min(remaining, limit - frontier));
-    }
-    return out;
-  }
 
-  /** The earliest expiry of an open lease, or {@code Long.MAX_VALUE} when there is none. */
-  long nextExpiry() {
-    long next = Long.MAX_VALUE;
-    for (OpenLease lease : leases) {
-      next = Math.min(next, lease.expiresAtMillis());
+    /** The earliest expiry of an open lease, or {@code Long.MAX_VALUE} when there is none. */
+    long nextExpiry() {
+      return byExpiry.isEmpty() ? Long.MAX_VALUE : byExpiry.first().expiresAtMillis();
     }
-    return next;
+
+    long frontier() {
+      return frontier;
+    }
+
+    long nextLeaseId() {
+      return nextLeaseId;
+    }
+
+    List<PositionRange> completed() {
+      return completed;
+    }
+
+    boolean finished() {
+      return total != null && PositionRange.overlap(completed, 0, total) == total;
+    }
+
+    CursorState build() {
+      List<OpenLease> ordered = new ArrayList<>(leases.values());
+      ordered.sort(Comparator.comparingLong(OpenLease::id));
+      return new CursorState(spec, total, frontier, completed, ordered, nextLeaseId);
+    }
   }
 
   /** Positions completed so far (within the total, when there is one). */

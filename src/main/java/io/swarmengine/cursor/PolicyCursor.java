@@ -243,7 +243,8 @@ public final class PolicyCursor
     }
     for (Command c : batch.commands()) {
       if (c instanceof GetProgress get) {
-        replies.add(() -> get.replyTo().tell(progressOf(decision.state)));
+        Progress progress = decision.progress();
+        replies.add(() -> get.replyTo().tell(progress));
       } else if (c instanceof Batch nested) {
         LOG.warn("ignoring a nested batch of {} commands", nested.commands().size());
       }
@@ -265,9 +266,9 @@ public final class PolicyCursor
         s.finished());
   }
 
-  /** The events of one command or batch, decided against a state that advances as they are. */
+  /** The events of one command or batch, decided against a working state that advances with them. */
   private final class Decision {
-    private CursorState state;
+    private final CursorState.Builder state;
     private final boolean scheduleChanged;
     private final List<Completion> completions = new ArrayList<>();
     private final List<Grant> grants = new ArrayList<>();
@@ -275,10 +276,14 @@ public final class PolicyCursor
     Decision(CursorState current) {
       scheduleChanged = !current.runs(spec, total);
       if (scheduleChanged && current.spec() != null) {
-        LOG.info("policy cursor schedule changed from {} (total {}) to {} (total {})",
-            current.spec(), current.total(), spec, total);
+        LOG.info(
+            "policy cursor schedule changed from {} (total {}) to {} (total {})",
+            current.spec(),
+            current.total(),
+            spec,
+            total);
       }
-      state = scheduleChanged ? current.withSchedule(spec, total) : current;
+      state = new CursorState.Builder(scheduleChanged ? current.withSchedule(spec, total) : current);
     }
 
     LeaseReply lease(Lease command, long now) {
@@ -289,7 +294,7 @@ public final class PolicyCursor
         return new LeaseRejected("a lease needs a worker id");
       }
       if (state.finished()) {
-        return new Finished(state.total());
+        return new Finished(total);
       }
       List<PositionRange> ranges = state.planLease(command.max(), now);
       if (ranges.isEmpty()) {
@@ -302,7 +307,7 @@ public final class PolicyCursor
               ranges,
               now + settings.leaseTimeout().toMillis());
       grants.add(grant);
-      state = state.apply(new Progressed(List.of(), List.of(grant)));
+      state.grant(grant);
       List<CompiledPolicy.Run> runs = new ArrayList<>();
       for (PositionRange r : ranges) {
         runs.addAll(policy.runs(r.from(), r.to()));
@@ -328,11 +333,14 @@ public final class PolicyCursor
       }
       long newly = (to - from) - PositionRange.overlap(state.completed(), from, to);
       if (newly > 0) {
-        Completion completion = new Completion(command.workerId(), from, to);
-        completions.add(completion);
-        state = state.apply(new Progressed(List.of(completion), List.of()));
+        completions.add(new Completion(command.workerId(), from, to));
+        state.complete(from, to);
       }
       return new Completed(from, to, newly);
+    }
+
+    Progress progress() {
+      return progressOf(state.build());
     }
 
     EffectBuilder<Event, CursorState> effect() {
