@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads the engine's configuration: the caller's overrides, then system properties and
@@ -23,6 +24,9 @@ public final class SwarmConfig {
 
   /** The configuration with {@code overrides} on top. */
   public static Config load(Config overrides) {
+    // Initialise logging before any actor system exists: otherwise Akka's first log calls race
+    // Logback's start-up and SLF4J prints a "replayed" warning on stderr.
+    LoggerFactory.getILoggerFactory();
     Config layered =
         overrides
             .withFallback(ConfigFactory.defaultOverrides())
