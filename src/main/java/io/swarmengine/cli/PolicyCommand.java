@@ -25,17 +25,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Inspect per-position policy schedules and learning-rate schedules.",
     subcommands = {PolicyCommand.Explain.class, PolicyCommand.Lr.class})
-final class PolicyCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
-
-  /** Without a subcommand: say which ones there are. */
-  @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        commandSpec.commandLine(),
-        "missing a subcommand: "
-            + String.join(", ", commandSpec.subcommands().keySet()));
-  }
+final class PolicyCommand extends ParentCommand {
 
 
   @Command(

@@ -10,17 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = SwarmCli.Version.class,
     description = "An actor-based engine for live self-improving agent swarms.",
     subcommands = {PolicyCommand.class, CommandLine.HelpCommand.class})
-public final class SwarmCli implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
-
-  /** Without a subcommand: say which ones there are. */
-  @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(
-        commandSpec.commandLine(),
-        "missing a subcommand: "
-            + String.join(", ", commandSpec.subcommands().keySet()));
-  }
+public final class SwarmCli extends ParentCommand {
 
 
   /** Exit status of a user error (bad spec, bad option, bad file). */

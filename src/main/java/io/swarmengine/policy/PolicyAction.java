@@ -86,17 +86,9 @@ public sealed interface PolicyAction extends CborSerializable {
     int bptt = d.bptt();
     float clip = d.clip();
     float momentum = d.momentum();
-    for (String rawArg : SpecText.splitTopLevel(inner, ',')) {
-      String arg = rawArg.trim();
-      if (arg.isEmpty()) {
-        continue;
-      }
-      String[] kv = SpecText.splitOnce(arg, "=");
-      if (kv == null) {
-        throw new PolicyException("invalid train argument '" + arg + "', expected key=value");
-      }
-      String key = SpecText.lower(kv[0].trim());
-      String val = kv[1].trim();
+    for (SpecText.Entry arg : SpecText.keyValues(inner, "train argument")) {
+      String key = arg.key();
+      String val = arg.value();
       switch (key) {
         case "scope" -> scope = TrainScope.parse(val, allowedScopes);
         case "opt", "optimizer" -> optimizer = OptimizerKind.parse(val);

@@ -29,17 +29,9 @@ public record PolicySpec(Optional<String> loadFrom, List<ScheduleRule> schedule)
     }
     String loadFrom = null;
     String scheduleText = null;
-    for (String rawEntry : SpecText.splitTopLevel(body, ',')) {
-      String entry = rawEntry.trim();
-      if (entry.isEmpty()) {
-        continue;
-      }
-      String[] kv = SpecText.splitOnce(entry, "=");
-      if (kv == null) {
-        throw new PolicyException("invalid policy key/value pair '" + entry + "', expected key=value");
-      }
-      String key = SpecText.lower(kv[0].trim());
-      String val = kv[1].trim();
+    for (SpecText.Entry entry : SpecText.keyValues(body, "policy key/value pair")) {
+      String key = entry.key();
+      String val = entry.value();
       switch (key) {
         case "load_from" -> {
           if (val.isEmpty()) {

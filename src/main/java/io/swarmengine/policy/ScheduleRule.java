@@ -76,19 +76,12 @@ public sealed interface ScheduleRule {
     String inner = token.substring("repeat(".length(), token.length() - 1);
     List<String> args = SpecText.splitTopLevel(inner, ',');
     PositionExpr[] range = parseRange(args.get(0).trim());
+    String rest = String.join(",", args.subList(1, args.size()));
     PositionExpr period = null;
     List<RepeatSegment> pattern = null;
-    for (String rawArg : args.subList(1, args.size())) {
-      String arg = rawArg.trim();
-      if (arg.isEmpty()) {
-        continue;
-      }
-      String[] kv = SpecText.splitOnce(arg, "=");
-      if (kv == null) {
-        throw new PolicyException("invalid repeat argument '" + arg + "', expected key=value");
-      }
-      String key = SpecText.lower(kv[0].trim());
-      String val = kv[1].trim();
+    for (SpecText.Entry arg : SpecText.keyValues(rest, "repeat argument")) {
+      String key = arg.key();
+      String val = arg.value();
       switch (key) {
         case "period" -> period = PositionExpr.parse(val);
         case "pattern" -> pattern = parsePattern(val, allowedScopes);

@@ -35,7 +35,7 @@ final class SpecNumbers {
   static Double parseFloat(String text) {
     if (NON_FINITE.matcher(text).matches()) {
       boolean negative = text.startsWith("-");
-      String word = text.replaceFirst("^[+-]", "").toLowerCase();
+      String word = SpecText.lower(text.replaceFirst("^[+-]", ""));
       if (word.equals("nan")) {
         return Double.NaN;
       }
@@ -49,16 +49,7 @@ final class SpecNumbers {
 
   /** Rust's {@code Display} of an {@code f32}: shortest round-trip digits, plain notation. */
   static String format(float value) {
-    if (Float.isNaN(value)) {
-      return "NaN";
-    }
-    if (Float.isInfinite(value)) {
-      return value > 0 ? "inf" : "-inf";
-    }
-    if (value == 0f) {
-      return (Float.floatToRawIntBits(value) < 0) ? "-0" : "0";
-    }
-    return new BigDecimal(Float.toString(value)).stripTrailingZeros().toPlainString();
+    return Float.isFinite(value) && value != 0f ? plain(Float.toString(value)) : format((double) value);
   }
 
   /** Rust's {@code Display} of an {@code f64}, as {@link #format(float)}. */
@@ -72,6 +63,10 @@ final class SpecNumbers {
     if (value == 0d) {
       return (Double.doubleToRawLongBits(value) < 0) ? "-0" : "0";
     }
-    return new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
+    return plain(Double.toString(value));
+  }
+
+  private static String plain(String javaDigits) {
+    return new BigDecimal(javaDigits).stripTrailingZeros().toPlainString();
   }
 }

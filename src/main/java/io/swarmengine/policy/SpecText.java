@@ -53,6 +53,30 @@ final class SpecText {
     return parts;
   }
 
+  /** One {@code key=value} argument: the key lower-cased, both trimmed. */
+  record Entry(String key, String value) {}
+
+  /**
+   * The {@code key=value} arguments of a comma-separated list (commas inside parentheses do not
+   * split; empty items are skipped); an item without {@code =} is an error naming it as
+   * {@code what}.
+   */
+  static List<Entry> keyValues(String list, String what) throws PolicyException {
+    List<Entry> entries = new ArrayList<>();
+    for (String raw : splitTopLevel(list, ',')) {
+      String item = raw.trim();
+      if (item.isEmpty()) {
+        continue;
+      }
+      String[] kv = splitOnce(item, "=");
+      if (kv == null) {
+        throw new PolicyException("invalid " + what + " '" + item + "', expected key=value");
+      }
+      entries.add(new Entry(lower(kv[0].trim()), kv[1].trim()));
+    }
+    return entries;
+  }
+
   /** The text before and after the first {@code sep}, or null when there is none. */
   static String[] splitOnce(String s, String sep) {
     int i = s.indexOf(sep);

@@ -5,24 +5,19 @@ package io.swarmengine.scheduler;
  * number of optimizer steps per train request). Values are rounded half to even, as Python's
  * {@code round}, and never fall below {@code min}. Steps are 1-indexed; {@link #step()} advances.
  */
-public final class BudgetScheduler {
-  private final ScheduleMode mode;
+public final class BudgetScheduler extends SteppedSchedule {
   private final int max;
   private final int min;
-  private final int totalSteps;
-  private int currentStep;
 
   public BudgetScheduler(ScheduleMode mode, int max, int min, int totalSteps) {
-    this.mode = mode;
+    super(mode, totalSteps);
     this.max = max;
     this.min = min;
-    this.totalSteps = totalSteps;
   }
 
   /** Advances one step and returns its budget. */
   public int step() {
-    currentStep++;
-    return get(currentStep);
+    return get(advance());
   }
 
   /** The budget at any 1-indexed step, without moving. */
@@ -34,17 +29,5 @@ public final class BudgetScheduler {
       return max;
     }
     return Math.max(min, (int) Math.rint(mode.shape(max, min, totalSteps, step)));
-  }
-
-  public int currentStep() {
-    return currentStep;
-  }
-
-  public SchedulerState state() {
-    return new SchedulerState(currentStep);
-  }
-
-  public void load(SchedulerState state) {
-    currentStep = state.currentStep();
   }
 }
