@@ -77,7 +77,7 @@ public class CursorBenchmark {
     system = ActorSystem.create(Behaviors.empty(), "bench", config);
     JournalSchema.ensure(system, Duration.ofSeconds(30));
     CursorSettings settings =
-        new CursorSettings("bench-cursor", Duration.ofMinutes(10), 4096, 1000, 2);
+        new CursorSettings("bench-cursor", Duration.ofMinutes(10), 65536, 4096, 1000, 2);
     PolicySpec spec = PolicySpec.parse(SPEC, TrainScope.GPT2_SCOPES);
     var behavior =
         cursorKind.equals("batched")

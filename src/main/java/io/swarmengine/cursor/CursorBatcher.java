@@ -49,6 +49,7 @@ public final class CursorBatcher extends AbstractBehavior<PolicyCursor.Command> 
   public Receive<PolicyCursor.Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Written.class, this::onWritten)
+        .onMessage(PolicyCursor.Batch.class, this::onBatch)
         .onMessage(PolicyCursor.Command.class, this::onCommand)
         .build();
   }
@@ -58,6 +59,12 @@ public final class CursorBatcher extends AbstractBehavior<PolicyCursor.Command> 
     if (!writing) {
       writeNext();
     }
+    return this;
+  }
+
+  /** A caller's own batch is already one write: it goes straight through. */
+  private Behavior<PolicyCursor.Command> onBatch(PolicyCursor.Batch batch) {
+    cursor.tell(batch);
     return this;
   }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 public record CursorSettings(
     String persistenceId,
     Duration leaseTimeout,
+    int maxLease,
     int maxBatch,
     int snapshotEvery,
     int keepSnapshots) {
@@ -15,9 +16,9 @@ public record CursorSettings(
     if (leaseTimeout.isNegative() || leaseTimeout.isZero()) {
       throw new IllegalArgumentException("swarm.cursor.lease-timeout must be > 0, got " + leaseTimeout);
     }
-    if (maxBatch < 1 || snapshotEvery < 1 || keepSnapshots < 1) {
+    if (maxLease < 1 || maxBatch < 1 || snapshotEvery < 1 || keepSnapshots < 1) {
       throw new IllegalArgumentException(
-          "swarm.cursor.max-batch, snapshot-every and keep-snapshots must be >= 1");
+          "swarm.cursor.max-lease, max-batch, snapshot-every and keep-snapshots must be >= 1");
     }
   }
 
@@ -26,12 +27,13 @@ public record CursorSettings(
     return new CursorSettings(
         c.getString("persistence-id"),
         c.getDuration("lease-timeout"),
+        c.getInt("max-lease"),
         c.getInt("max-batch"),
         c.getInt("snapshot-every"),
         c.getInt("keep-snapshots"));
   }
 
   public CursorSettings withLeaseTimeout(Duration timeout) {
-    return new CursorSettings(persistenceId, timeout, maxBatch, snapshotEvery, keepSnapshots);
+    return new CursorSettings(persistenceId, timeout, maxLease, maxBatch, snapshotEvery, keepSnapshots);
   }
 }

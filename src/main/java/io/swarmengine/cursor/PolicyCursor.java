@@ -59,7 +59,7 @@ public final class PolicyCursor
   })
   public interface Command extends CborSerializable {}
 
-  /** Asks for the next up-to-{@code max} positions. */
+  /** Asks for the next up-to-{@code max} positions (at most {@code swarm.cursor.max-lease}). */
   public record Lease(String workerId, int max, ActorRef<LeaseReply> replyTo) implements Command {}
 
   /** Marks {@code [from, to)} done; positions must have been handed out. */
@@ -296,7 +296,8 @@ public final class PolicyCursor
       if (state.finished()) {
         return new Finished(total);
       }
-      List<PositionRange> ranges = state.planLease(command.max(), now);
+      List<PositionRange> ranges =
+          state.planLease(Math.min(command.max(), settings.maxLease()), now);
       if (ranges.isEmpty()) {
         return new AllLeased(Math.max(1, state.nextExpiry() - now));
       }

@@ -3,6 +3,7 @@ package io.swarmengine.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigResolveOptions;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +34,8 @@ public final class SwarmConfig {
             .withFallback(ConfigFactory.defaultApplication())
             .withFallback(ConfigFactory.parseResources("swarm-persistence.conf"))
             .withFallback(ConfigFactory.defaultReference());
-    Config swarm = layered.withOnlyPath("swarm").resolve();
+    // swarm-persistence.conf refers to swarm.journal-db, derived below: read the rest first
+    Config swarm = layered.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
     Path dataDir = Path.of(swarm.getString("swarm.data-dir")).toAbsolutePath().normalize();
     Map<String, Object> derived = new HashMap<>();
     derived.put("swarm.data-dir", dataDir.toString());

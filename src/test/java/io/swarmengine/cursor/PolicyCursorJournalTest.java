@@ -42,7 +42,7 @@ class PolicyCursorJournalTest {
 
   private ActorRef<PolicyCursor.Command> spawnCursor(ActorTestKit kit, String spec, long total)
       throws Exception {
-    CursorSettings settings = new CursorSettings("cursor", Duration.ofSeconds(30), 256, 10, 2);
+    CursorSettings settings = new CursorSettings("cursor", Duration.ofSeconds(30), 1000, 256, 10, 2);
     return kit.spawn(
         PolicyCursor.batched(PolicySpec.parse(spec, TrainScope.GPT2_SCOPES), total, settings, clock));
   }

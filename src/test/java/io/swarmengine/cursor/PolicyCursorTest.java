@@ -24,7 +24,7 @@ class PolicyCursorTest {
           EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
 
   static final CursorSettings SETTINGS =
-      new CursorSettings("cursor-test", Duration.ofSeconds(60), 64, 5, 2);
+      new CursorSettings("cursor-test", Duration.ofSeconds(60), 50, 64, 5, 2);
 
   private ManualClock clock;
   private EventSourcedBehaviorTestKit<PolicyCursor.Command, PolicyCursor.Event, CursorState> kit;
@@ -144,6 +144,14 @@ class PolicyCursorTest {
     assertTrue(progress.finished());
     assertEquals(30, progress.completedPositions());
     assertEquals(0, progress.openLeases());
+  }
+
+  @Test
+  void leasesAreCappedAtMaxLease() throws Exception {
+    kit = cursor("schedule=repeat(0..1000000,period=2,pattern=1:infer+1:train)", null);
+    PolicyCursor.Leased leased = assertInstanceOf(PolicyCursor.Leased.class, lease("w", Integer.MAX_VALUE));
+    assertEquals(50, leased.positions());
+    assertEquals(50, leased.runs().size());
   }
 
   @Test

@@ -55,7 +55,7 @@ class PostgresJournalTest {
   void cursorStateSurvivesASystemRestartOnPostgres() throws Exception {
     assumeTrue(serverAnswers(), "no PostgreSQL at " + URL);
     String persistenceId = "cursor-" + UUID.randomUUID();
-    CursorSettings settings = new CursorSettings(persistenceId, Duration.ofSeconds(30), 64, 3, 2);
+    CursorSettings settings = new CursorSettings(persistenceId, Duration.ofSeconds(30), 1000, 64, 3, 2);
     PolicySpec spec = PolicySpec.parse("schedule=0..10:infer|10..100%:train", TrainScope.GPT2_SCOPES);
 
     ActorTestKit first = ActorTestKit.create("pg-first", config());
