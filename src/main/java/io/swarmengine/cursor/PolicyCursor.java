@@ -16,6 +16,8 @@ import akka.persistence.typed.javadsl.SignalHandler;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.swarmengine.CborSerializable;
+import io.swarmengine.persistence.BatchWritten;
+import io.swarmengine.persistence.GroupCommit;
 import io.swarmengine.policy.CompiledPolicy;
 import io.swarmengine.policy.PolicyException;
 import io.swarmengine.policy.PolicySpec;
@@ -37,9 +39,8 @@ import org.slf4j.LoggerFactory;
  * run's spec or total changes between two starts, the new schedule applies from then on and the
  * completed positions stay completed.
  *
- * <p>Each command is one journal write. Under load, put a {@link CursorBatcher} in front (see
- * {@link #batched}): it groups every lease and completion that arrive during one write into the
- * next write.
+ * <p>Each command is one journal write. Under load, use {@link #batched}: a {@link GroupCommit}
+ * in front groups every lease and completion that arrive during one write into the next write.
  */
 public final class PolicyCursor
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -69,7 +70,7 @@ public final class PolicyCursor
   public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
 
   /** Several commands in one journal write; {@code replyTo} hears when they are all answered. */
-  public record Batch(List<Command> commands, ActorRef<BatchDone> replyTo) implements Command {}
+  public record Batch(List<Command> commands, ActorRef<BatchWritten> replyTo) implements Command {}
 
   public sealed interface LeaseReply extends CborSerializable {}
 
@@ -109,8 +110,6 @@ public final class PolicyCursor
       int openLeases,
       boolean finished)
       implements CborSerializable {}
-
-  public record BatchDone(int commands) implements CborSerializable {}
 
   // ---- events ----
 
@@ -159,14 +158,19 @@ public final class PolicyCursor
         PersistenceId.ofUniqueId(settings.persistenceId()), spec, total, settings, clock);
   }
 
-  /** The cursor behind a {@link CursorBatcher}: the form to use under load. */
+  /** The cursor behind a {@link GroupCommit} of its leases and completions: the form to use under load. */
   public static Behavior<Command> batched(
       PolicySpec spec, Long total, CursorSettings settings, Clock clock) throws PolicyException {
     Behavior<Command> journaled = create(spec, total, settings, clock);
     return Behaviors.setup(
         context ->
-            CursorBatcher.create(
-                context.spawn(journaled, "journaled"), settings.maxBatch(), Duration.ofSeconds(30)));
+            GroupCommit.create(
+                context.spawn(journaled, "journaled"),
+                Command.class,
+                command -> command instanceof Lease || command instanceof Complete,
+                Batch::new,
+                settings.maxBatch(),
+                Duration.ofSeconds(30)));
   }
 
   @Override
@@ -217,8 +221,9 @@ public final class PolicyCursor
     return decision.effect().thenReply(command.replyTo(), s -> reply);
   }
 
+  /** Reports the schedule this cursor runs, even before a changed one is journaled. */
   private ReplyEffect<Event, CursorState> onGetProgress(CursorState state, GetProgress command) {
-    return Effect().reply(command.replyTo(), progressOf(state));
+    return Effect().reply(command.replyTo(), progressOf(state.withSchedule(spec, total)));
   }
 
   /**
@@ -252,7 +257,7 @@ public final class PolicyCursor
     return decision
         .effect()
         .thenRun(s -> replies.forEach(Runnable::run))
-        .thenReply(batch.replyTo(), s -> new BatchDone(batch.commands().size()));
+        .thenReply(batch.replyTo(), s -> new BatchWritten(batch.commands().size()));
   }
 
   private static Progress progressOf(CursorState s) {

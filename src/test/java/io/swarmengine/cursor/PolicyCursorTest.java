@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.ConfigFactory;
+import io.swarmengine.persistence.BatchWritten;
 import io.swarmengine.policy.CompiledPolicy.Run;
 import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.policy.PolicySpec;
@@ -179,7 +180,7 @@ class PolicyCursorTest {
     var p3 = testKit.<PolicyCursor.Progress>createTestProbe();
     lease("w0", 5);
     var result =
-        kit.<PolicyCursor.BatchDone>runCommand(
+        kit.<BatchWritten>runCommand(
             replyTo ->
                 new PolicyCursor.Batch(
                     List.of(
@@ -187,7 +188,7 @@ class PolicyCursorTest {
                         new PolicyCursor.Complete("w0", 0, 5, p2.getRef()),
                         new PolicyCursor.GetProgress(p3.getRef())),
                     replyTo));
-    assertEquals(new PolicyCursor.BatchDone(3), result.reply());
+    assertEquals(new BatchWritten(3), result.reply());
     assertEquals(1, result.events().size(), "one write for the whole batch");
     assertEquals(List.of(new PositionRange(5, 8)), ranges(p1.receiveMessage()));
     assertEquals(new PolicyCursor.Completed(0, 5, 5), p2.receiveMessage());
