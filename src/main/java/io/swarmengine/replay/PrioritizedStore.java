@@ -232,7 +232,8 @@ public final class PrioritizedStore {
   /**
    * Draws {@code n} items, one from each of {@code n} equal slices of the sampling mass, among items
    * at most {@code maxLag} versions behind the newest; an item that reaches
-   * {@code maxTimesSampled} during the draw is not drawn again. Importance weights are
+   * {@code maxTimesSampled} during the draw is not drawn again (so the draw can come out shorter
+   * than {@code n} when every eligible item is used up). Importance weights are
    * {@code (N·P(i))^-beta} divided by the batch's largest. {@code beta} NaN means annealed.
    *
    * @return the draw, or null when no item may be sampled
@@ -262,11 +263,12 @@ public final class PrioritizedStore {
       Map<Integer, Integer> drawsOf = new HashMap<>();
       List<Integer> exhausted = new ArrayList<>();
       List<Double> exhaustedWeights = new ArrayList<>();
+      int drawn = 0;
       try {
         for (int i = 0; i < n; i++) {
           double sliceTotal = weights.total();
           if (sliceTotal <= 0) {
-            return null;
+            break; // every eligible item reached maxTimesSampled in this draw
           }
           double slice = sliceTotal / n;
           int slot = weights.find(Math.min(slice * (i + random.nextDouble()), Math.nextDown(sliceTotal)));
@@ -279,20 +281,25 @@ public final class PrioritizedStore {
             exhaustedWeights.add(weights.get(slot));
             weights.set(slot, 0);
           }
+          drawn++;
         }
       } finally {
         for (int i = 0; i < exhausted.size(); i++) {
           weights.set(exhausted.get(i), exhaustedWeights.get(i));
         }
       }
-      double[] w = new double[n];
+      if (drawn < n) {
+        slots = Arrays.copyOf(slots, drawn);
+        probabilities = Arrays.copyOf(probabilities, drawn);
+      }
+      double[] w = new double[drawn];
       double maxW = 0;
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < drawn; i++) {
         w[i] = Math.pow(eligible * probabilities[i], -b);
         maxW = Math.max(maxW, w[i]);
       }
-      List<SampleKey> keys = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
+      List<SampleKey> keys = new ArrayList<>(drawn);
+      for (int i = 0; i < drawn; i++) {
         w[i] /= maxW;
         keys.add(new SampleKey(items[slots[i]].id(), seqs[slots[i]]));
       }
