@@ -1,0 +1,509 @@
+package io.swarmengine.replay;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.swarmengine.CborSerializable;
+import io.swarmengine.persistence.BatchWritten;
+import io.swarmengine.persistence.GroupCommit;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable prioritized replay: episode groups go in, prioritized samples with importance
+ * weights come out, and trainers send priorities back.
+ *
+ * <p>An insert is acknowledged only once its groups are journaled; {@link #batched} puts a
+ * {@link GroupCommit} in front so that concurrent inserts share journal writes. Samples, priority
+ * updates and their effects (sample counts, removal after {@code max-times-sampled}) are journaled
+ * too, so a recovered replay holds every item, priority and sample count exactly as before.
+ * Samplers that the rate limiter holds back wait, up to their timeout; inserts never wait.
+ *
+ * <p>The state is a mutable {@link PrioritizedStore}, changed only by the event handler: copying a
+ * million-item store per event is not an option. Snapshots take a copy of its arrays (milliseconds)
+ * and are written in the background in a compact binary form.
+ */
+public final class Replay
+    extends EventSourcedBehaviorWithEnforcedReplies<Replay.Command, Replay.Event, Replay.State> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
+
+  // ---- protocol ----
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Insert.class, name = "insert"),
+    @JsonSubTypes.Type(value = InsertBatch.class, name = "insert-batch"),
+    @JsonSubTypes.Type(value = Sample.class, name = "sample"),
+    @JsonSubTypes.Type(value = UpdatePriorities.class, name = "update-priorities"),
+    @JsonSubTypes.Type(value = GetStats.class, name = "stats")
+  })
+  public interface Command extends CborSerializable {}
+
+  /** Adds groups; the reply comes once the accepted ones are durable. */
+  public record Insert(List<EpisodeGroup> groups, ActorRef<InsertResult> replyTo) implements Command {}
+
+  /** Several inserts in one journal write (what {@link GroupCommit} sends). */
+  public record InsertBatch(List<Command> inserts, ActorRef<BatchWritten> replyTo) implements Command {}
+
+  /**
+   * Asks for {@code n} items at most {@code maxLag} adapter versions behind the newest, with
+   * importance exponent {@code beta} (null: annealed); waits up to {@code timeoutMillis} while the
+   * rate limiter or an empty replay holds it back.
+   */
+  public record Sample(int n, Double beta, long maxLag, long timeoutMillis, ActorRef<SampleReply> replyTo)
+      implements Command {}
+
+  /** New priorities for sampled copies; updates for copies no longer present are dropped. */
+  public record UpdatePriorities(List<SampleKey> keys, double[] priorities, ActorRef<UpdateReply> replyTo)
+      implements Command {}
+
+  public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+  /** Waiting samplers may be able to go on. */
+  private record WakeSamplers() implements Command {}
+
+  private record SampleTimedOut(long waitId) implements Command {}
+
+  /** Which groups are durably in (or were already), and which were refused and why. */
+  public record InsertResult(List<String> accepted, List<String> duplicates, List<Rejection> rejected)
+      implements CborSerializable {}
+
+  public record Rejection(String id, List<String> reasons) implements CborSerializable {}
+
+  public sealed interface SampleReply extends CborSerializable {}
+
+  /**
+   * The items drawn (an item may appear more than once), each with its importance weight and the
+   * key to update its priority by. Fewer than asked only when {@code max-times-sampled} used up
+   * every eligible item.
+   */
+  public record SampledBatch(List<EpisodeGroup> items, double[] weights, List<SampleKey> keys, double beta)
+      implements SampleReply {}
+
+  public record SampleRefused(String reason) implements SampleReply {}
+
+  public sealed interface UpdateReply extends CborSerializable {}
+
+  public record PrioritiesUpdated(int applied, int dropped) implements UpdateReply {}
+
+  public record UpdateRejected(String reason) implements UpdateReply {}
+
+  public record Stats(
+      int size,
+      int capacity,
+      double totalPriority,
+      long inserts,
+      long itemsSampled,
+      long batchesSampled,
+      long evicted,
+      long evictedStale,
+      long removedAfterMaxSamples,
+      long droppedUpdates,
+      int waitingSamplers,
+      long newestVersion,
+      double maxPriority)
+      implements CborSerializable {}
+
+  // ---- events ----
+
+  public interface Event extends CborSerializable {}
+
+  /** One group, with the priority and insert sequence decided for it. */
+  public record Entry(EpisodeGroup group, double priority, long seq) implements CborSerializable {}
+
+  public record Inserted(List<Entry> entries) implements Event {}
+
+  public record Sampled(List<SampleKey> keys) implements Event {}
+
+  public record PrioritiesSet(List<SampleKey> keys, double[] priorities) implements Event {}
+
+  /** The event-sourced state: the store, changed in place by the event handler only. */
+  public static final class State {
+    final PrioritizedStore store;
+
+    State(PrioritizedStore store) {
+      this.store = store;
+    }
+
+    public PrioritizedStore store() {
+      return store;
+    }
+  }
+
+  // ---- behavior ----
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final ReplaySettings settings;
+  private final SplittableRandom random;
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private long nextWaitId;
+
+  private record Waiting(long id, Sample request) {}
+
+  private Replay(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ReplaySettings settings,
+      long seed) {
+    super(
+        PersistenceId.ofUniqueId(settings.persistenceId()),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.random = new SplittableRandom(seed);
+  }
+
+  /** The journaled replay; {@code seed} drives its sampling. */
+  public static Behavior<Command> create(ReplaySettings settings, long seed) {
+    return Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new Replay(context, timers, settings, seed)));
+  }
+
+  /** The replay behind a {@link GroupCommit} of its inserts: the form to use under load. */
+  public static Behavior<Command> batched(ReplaySettings settings, long seed) {
+    return Behaviors.setup(
+        context ->
+            GroupCommit.create(
+                context.spawn(create(settings, seed), "journaled"),
+                Command.class,
+                command -> command instanceof Insert,
+                InsertBatch::new,
+                settings.maxBatch(),
+                Duration.ofSeconds(30)));
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(new PrioritizedStore(settings.store()));
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots())
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.store.snapshot();
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return new State(PrioritizedStore.restore(settings.store(), (ReplaySnapshot) from));
+      }
+    };
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state ->
+                LOG.info(
+                    "replay ready: {} items of {}, {} inserted so far",
+                    state.store.size(),
+                    settings.store().capacity(),
+                    state.store.counters().inserts))
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Insert.class, this::onInsert)
+        .onCommand(InsertBatch.class, this::onInsertBatch)
+        .onCommand(Sample.class, this::onSample)
+        .onCommand(UpdatePriorities.class, this::onUpdatePriorities)
+        .onCommand(GetStats.class, this::onGetStats)
+        .onCommand(WakeSamplers.class, this::onWakeSamplers)
+        .onCommand(SampleTimedOut.class, this::onSampleTimedOut)
+        .build();
+  }
+
+  // ---- inserts ----
+
+  private ReplyEffect<Event, State> onInsert(State state, Insert insert) {
+    InsertDecision decision = new InsertDecision(state.store);
+    InsertResult result = decision.decide(insert.groups());
+    return decision.effect().thenReply(insert.replyTo(), s -> result);
+  }
+
+  private ReplyEffect<Event, State> onInsertBatch(State state, InsertBatch batch) {
+    InsertDecision decision = new InsertDecision(state.store);
+    List<Runnable> replies = new ArrayList<>(batch.inserts().size());
+    for (Command command : batch.inserts()) {
+      if (command instanceof Insert insert) {
+        InsertResult result = decision.decide(insert.groups());
+        replies.add(() -> insert.replyTo().tell(result));
+      }
+    }
+    return decision
+        .effect()
+        .thenRun(s -> replies.forEach(Runnable::run))
+        .thenReply(batch.replyTo(), s -> new BatchWritten(batch.inserts().size()));
+  }
+
+  /** Validates, deduplicates and prices groups against the store and each other. */
+  private final class InsertDecision {
+    private final PrioritizedStore store;
+    private final List<Entry> entries = new ArrayList<>();
+    private final Set<String> idsInBatch = new HashSet<>();
+    private long nextSeq;
+    private double maxSeen;
+
+    InsertDecision(PrioritizedStore store) {
+      this.store = store;
+      this.nextSeq = store.counters().nextSeq;
+      this.maxSeen = store.counters().maxSeen;
+    }
+
+    InsertResult decide(List<EpisodeGroup> groups) {
+      List<String> accepted = new ArrayList<>();
+      List<String> duplicates = new ArrayList<>();
+      List<Rejection> rejected = new ArrayList<>();
+      for (EpisodeGroup g : groups) {
+        List<String> problems = settings.limits().problems(g);
+        if (!problems.isEmpty()) {
+          rejected.add(new Rejection(g.id(), problems));
+          continue;
+        }
+        if (store.contains(g.id()) || !idsInBatch.add(g.id())) {
+          duplicates.add(g.id());
+          continue;
+        }
+        double priority;
+        try {
+          priority = settings.priority().priority(g, maxSeen);
+        } catch (RuntimeException e) {
+          idsInBatch.remove(g.id());
+          rejected.add(new Rejection(g.id(), List.of("priority function '" + settings.priorityName() + "' failed: " + e)));
+          continue;
+        }
+        if (!Double.isFinite(priority) || priority < 0) {
+          idsInBatch.remove(g.id());
+          rejected.add(new Rejection(g.id(), List.of("priority " + priority + " is not a finite value >= 0")));
+          continue;
+        }
+        entries.add(new Entry(g, priority, nextSeq++));
+        maxSeen = Math.max(maxSeen, priority);
+        accepted.add(g.id());
+      }
+      return new InsertResult(accepted, duplicates, rejected);
+    }
+
+    akka.persistence.typed.javadsl.EffectBuilder<Event, State> effect() {
+      if (entries.isEmpty()) {
+        return Effect().none();
+      }
+      return Effect().persist(new Inserted(entries)).thenRun(s -> wakeSamplers());
+    }
+  }
+
+  // ---- samples ----
+
+  private ReplyEffect<Event, State> onSample(State state, Sample sample) {
+    String bad = invalid(sample);
+    if (bad != null) {
+      return Effect().reply(sample.replyTo(), new SampleRefused(bad));
+    }
+    ReplyEffect<Event, State> drawn = tryDraw(state, sample);
+    if (drawn != null) {
+      return drawn;
+    }
+    if (sample.timeoutMillis() <= 0) {
+      return Effect().reply(sample.replyTo(), new SampleRefused(whyWaiting(state, sample)));
+    }
+    long id = nextWaitId++;
+    waiting.add(new Waiting(id, sample));
+    timers.startSingleTimer(id, new SampleTimedOut(id), Duration.ofMillis(sample.timeoutMillis()));
+    return Effect().noReply();
+  }
+
+  private String invalid(Sample sample) {
+    if (sample.n() < 1 || sample.n() > settings.maxSampleSize()) {
+      return "sample size must be in [1, " + settings.maxSampleSize() + "], got " + sample.n();
+    }
+    if (sample.maxLag() < 0) {
+      return "maxLag must be >= 0, got " + sample.maxLag();
+    }
+    if (sample.beta() != null && !(sample.beta() >= 0 && sample.beta() <= 1)) {
+      return "beta must be in [0, 1], got " + sample.beta();
+    }
+    return null;
+  }
+
+  /** The sample's effect if it may be drawn now, else null. */
+  private ReplyEffect<Event, State> tryDraw(State state, Sample sample) {
+    PrioritizedStore store = state.store;
+    PrioritizedStore.Counters c = store.counters();
+    if (!settings.rateLimiter().canSample(store.size(), c.inserts, c.itemsSampled, sample.n())) {
+      return null;
+    }
+    double beta = sample.beta() == null ? Double.NaN : sample.beta();
+    PrioritizedStore.Draw draw = store.sample(sample.n(), beta, sample.maxLag(), random);
+    if (draw == null) {
+      return null;
+    }
+    List<EpisodeGroup> items = new ArrayList<>(draw.slots().length);
+    for (int slot : draw.slots()) {
+      items.add(store.item(slot));
+    }
+    SampledBatch batch = new SampledBatch(items, draw.weights(), draw.keys(), draw.beta());
+    return Effect()
+        .persist(new Sampled(draw.keys()))
+        .thenRun(s -> wakeSamplers())
+        .thenReply(sample.replyTo(), s -> batch);
+  }
+
+  private String whyWaiting(State state, Sample sample) {
+    PrioritizedStore store = state.store;
+    PrioritizedStore.Counters c = store.counters();
+    if (!settings.rateLimiter().canSample(store.size(), c.inserts, c.itemsSampled, sample.n())) {
+      return settings.rateLimiter().whyWaiting(store.size(), c.inserts, c.itemsSampled, sample.n());
+    }
+    return "all " + store.size() + " items are more than " + sample.maxLag()
+        + " adapter versions behind the newest (" + c.newestVersion + ")";
+  }
+
+  private void wakeSamplers() {
+    if (!waiting.isEmpty()) {
+      context.getSelf().tell(new WakeSamplers());
+    }
+  }
+
+  /** Serves the longest-waiting sampler if it may go on now (one per message: each is a write). */
+  private ReplyEffect<Event, State> onWakeSamplers(State state, WakeSamplers wake) {
+    Waiting head = waiting.peek();
+    if (head == null) {
+      return Effect().noReply();
+    }
+    ReplyEffect<Event, State> drawn = tryDraw(state, head.request());
+    if (drawn == null) {
+      return Effect().noReply();
+    }
+    waiting.poll();
+    timers.cancel(head.id());
+    return drawn;
+  }
+
+  private ReplyEffect<Event, State> onSampleTimedOut(State state, SampleTimedOut timedOut) {
+    for (Waiting w : waiting) {
+      if (w.id() == timedOut.waitId()) {
+        waiting.remove(w);
+        String why = whyWaiting(state, w.request());
+        return Effect()
+            .reply(
+                w.request().replyTo(),
+                new SampleRefused("timed out after " + w.request().timeoutMillis() + " ms waiting: " + why));
+      }
+    }
+    return Effect().noReply();
+  }
+
+  // ---- priorities and stats ----
+
+  private ReplyEffect<Event, State> onUpdatePriorities(State state, UpdatePriorities update) {
+    if (update.keys().size() != update.priorities().length) {
+      return Effect()
+          .reply(
+              update.replyTo(),
+              new UpdateRejected(update.keys().size() + " keys but " + update.priorities().length + " priorities"));
+    }
+    for (int i = 0; i < update.priorities().length; i++) {
+      double p = update.priorities()[i];
+      if (!Double.isFinite(p) || p < 0) {
+        return Effect()
+            .reply(
+                update.replyTo(),
+                new UpdateRejected("priority " + i + " (for " + update.keys().get(i).id() + ") is " + p
+                    + ", not a finite value >= 0; nothing was updated"));
+      }
+    }
+    int present = 0;
+    for (SampleKey key : update.keys()) {
+      int slot = state.store.slot(key.id());
+      if (slot >= 0 && state.store.seq(slot) == key.insertSeq()) {
+        present++;
+      }
+    }
+    PrioritiesUpdated reply = new PrioritiesUpdated(present, update.keys().size() - present);
+    return Effect()
+        .persist(new PrioritiesSet(update.keys(), update.priorities()))
+        .thenReply(update.replyTo(), s -> reply);
+  }
+
+  private ReplyEffect<Event, State> onGetStats(State state, GetStats get) {
+    PrioritizedStore store = state.store;
+    PrioritizedStore.Counters c = store.counters();
+    return Effect()
+        .reply(
+            get.replyTo(),
+            new Stats(
+                store.size(),
+                settings.store().capacity(),
+                store.totalWeight(),
+                c.inserts,
+                c.itemsSampled,
+                c.batchesSampled,
+                c.evicted,
+                c.evictedStale,
+                c.removedAfterMaxSamples,
+                c.droppedUpdates,
+                waiting.size(),
+                c.newestVersion,
+                c.maxSeen));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Inserted.class, Replay::applyInserted)
+        .onEvent(Sampled.class, (state, e) -> {
+          state.store.recordSample(e.keys());
+          return state;
+        })
+        .onEvent(PrioritiesSet.class, (state, e) -> {
+          state.store.updatePriorities(e.keys(), e.priorities());
+          return state;
+        })
+        .build();
+  }
+
+  private static State applyInserted(State state, Inserted event) {
+    for (Entry e : event.entries()) {
+      state.store.insert(e.group(), e.priority(), e.seq());
+    }
+    return state;
+  }
+}
