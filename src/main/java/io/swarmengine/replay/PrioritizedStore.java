@@ -347,12 +347,14 @@ public final class PrioritizedStore {
         t);
   }
 
-  /** Rebuilds the store a snapshot was taken of, slot for slot. */
+  /**
+   * Rebuilds the store a snapshot was taken of, slot for slot. Under a different capacity the items
+   * are inserted again in their insert order instead (evicting as a full store would), keeping
+   * their priorities, sequences and sample counts.
+   */
   public static PrioritizedStore restore(StoreSettings settings, ReplaySnapshot s) {
     if (s.capacity() != settings.capacity()) {
-      throw new IllegalStateException(
-          "the replay snapshot has capacity " + s.capacity() + " but swarm.replay.capacity is "
-              + settings.capacity() + "; a capacity change needs a new data folder");
+      return resized(settings, s);
     }
     PrioritizedStore store = new PrioritizedStore(settings);
     int n = settings.capacity();
@@ -386,8 +388,36 @@ public final class PrioritizedStore {
     store.byVersion.build(versionKeys);
     System.arraycopy(s.freeSlots(), 0, store.freeSlots, 0, s.freeSlots().length);
     store.freeCount = s.freeSlots().length;
-    ReplaySnapshot.Totals t = s.totals();
-    Counters c = store.counters;
+    store.restoreCounters(s.totals());
+    return store;
+  }
+
+  private static PrioritizedStore resized(StoreSettings settings, ReplaySnapshot s) {
+    PrioritizedStore store = new PrioritizedStore(settings);
+    Integer[] order = new Integer[s.capacity()];
+    int n = 0;
+    for (int slot = 0; slot < s.capacity(); slot++) {
+      if (s.items()[slot] != null) {
+        order[n++] = slot;
+      }
+    }
+    Arrays.sort(order, 0, n, (a, b) -> Long.compare(s.seqs()[a], s.seqs()[b]));
+    for (int i = 0; i < n; i++) {
+      int from = order[i];
+      store.insert(s.items()[from], s.priorities()[from], s.seqs()[from]);
+      int slot = store.slot(s.items()[from].id());
+      store.timesSampled[slot] = s.timesSampled()[from];
+    }
+    long evictedNow = store.counters.evicted;
+    long staleNow = store.counters.evictedStale;
+    store.restoreCounters(s.totals());
+    store.counters.evicted += evictedNow;
+    store.counters.evictedStale += staleNow;
+    return store;
+  }
+
+  private void restoreCounters(ReplaySnapshot.Totals t) {
+    Counters c = counters;
     c.nextSeq = t.nextSeq();
     c.newestVersion = t.newestVersion();
     c.maxSeen = t.maxSeen();
@@ -398,6 +428,5 @@ public final class PrioritizedStore {
     c.evictedStale = t.evictedStale();
     c.removedAfterMaxSamples = t.removedAfterMaxSamples();
     c.droppedUpdates = t.droppedUpdates();
-    return store;
   }
 }

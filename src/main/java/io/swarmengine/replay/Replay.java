@@ -23,6 +23,7 @@ import io.swarmengine.persistence.GroupCommit;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -57,7 +58,8 @@ public final class Replay
     @JsonSubTypes.Type(value = InsertBatch.class, name = "insert-batch"),
     @JsonSubTypes.Type(value = Sample.class, name = "sample"),
     @JsonSubTypes.Type(value = UpdatePriorities.class, name = "update-priorities"),
-    @JsonSubTypes.Type(value = GetStats.class, name = "stats")
+    @JsonSubTypes.Type(value = GetStats.class, name = "stats"),
+    @JsonSubTypes.Type(value = Inspect.class, name = "inspect")
   })
   public interface Command extends CborSerializable {}
 
@@ -77,9 +79,25 @@ public final class Replay
 
   /** New priorities for sampled copies; updates for copies no longer present are dropped. */
   public record UpdatePriorities(List<SampleKey> keys, double[] priorities, ActorRef<UpdateReply> replyTo)
-      implements Command {}
+      implements Command {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof UpdatePriorities u
+          && keys.equals(u.keys)
+          && Arrays.equals(priorities, u.priorities)
+          && replyTo.equals(u.replyTo);
+    }
+
+    @Override
+    public int hashCode() {
+      return keys.hashCode() * 31 + Arrays.hashCode(priorities);
+    }
+  }
 
   public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+  /** The whole picture, with a histogram and a digest: O(size), for tools and tests. */
+  public record Inspect(ActorRef<ReplayInspection> replyTo) implements Command {}
 
   /** Waiting samplers may be able to go on. */
   private record WakeSamplers() implements Command {}
@@ -137,7 +155,17 @@ public final class Replay
 
   public record Sampled(List<SampleKey> keys) implements Event {}
 
-  public record PrioritiesSet(List<SampleKey> keys, double[] priorities) implements Event {}
+  public record PrioritiesSet(List<SampleKey> keys, double[] priorities) implements Event {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PrioritiesSet p && keys.equals(p.keys) && Arrays.equals(priorities, p.priorities);
+    }
+
+    @Override
+    public int hashCode() {
+      return keys.hashCode() * 31 + Arrays.hashCode(priorities);
+    }
+  }
 
   /** The event-sourced state: the store, changed in place by the event handler only. */
   public static final class State {
@@ -245,6 +273,7 @@ public final class Replay
         .onCommand(Sample.class, this::onSample)
         .onCommand(UpdatePriorities.class, this::onUpdatePriorities)
         .onCommand(GetStats.class, this::onGetStats)
+        .onCommand(Inspect.class, this::onInspect)
         .onCommand(WakeSamplers.class, this::onWakeSamplers)
         .onCommand(SampleTimedOut.class, this::onSampleTimedOut)
         .build();
@@ -463,12 +492,17 @@ public final class Replay
   }
 
   private ReplyEffect<Event, State> onGetStats(State state, GetStats get) {
-    PrioritizedStore store = state.store;
-    PrioritizedStore.Counters c = store.counters();
+    return Effect().reply(get.replyTo(), statsOf(state.store));
+  }
+
+  private ReplyEffect<Event, State> onInspect(State state, Inspect inspect) {
     return Effect()
-        .reply(
-            get.replyTo(),
-            new Stats(
+        .reply(inspect.replyTo(), ReplayInspection.of(state.store, statsOf(state.store), 10));
+  }
+
+  private Stats statsOf(PrioritizedStore store) {
+    PrioritizedStore.Counters c = store.counters();
+    return new Stats(
                 store.size(),
                 settings.store().capacity(),
                 store.totalWeight(),
@@ -479,9 +513,9 @@ public final class Replay
                 c.evictedStale,
                 c.removedAfterMaxSamples,
                 c.droppedUpdates,
-                waiting.size(),
-                c.newestVersion,
-                c.maxSeen));
+        waiting.size(),
+        c.newestVersion,
+        c.maxSeen);
   }
 
   @Override

@@ -16,6 +16,12 @@ public record ReplaySettings(
     int snapshotEvery,
     int keepSnapshots) {
 
+  public ReplaySettings withPersistenceId(String id) {
+    return new ReplaySettings(
+        id, store, limits, priority, priorityName, rateLimiter, maxSampleSize, maxBatch, snapshotEvery,
+        keepSnapshots);
+  }
+
   public static ReplaySettings fromConfig(Config config) {
     Config c = config.getConfig("swarm.replay");
     double floor = c.getDouble("priority-floor");
