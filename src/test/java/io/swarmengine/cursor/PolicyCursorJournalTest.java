@@ -14,11 +14,9 @@ import io.swarmengine.policy.CompiledPolicy.Run;
 import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.policy.PolicySpec;
 import io.swarmengine.policy.TrainScope;
+import io.swarmengine.testing.JournalRows;
 import io.swarmengine.testing.ManualClock;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,10 +128,10 @@ class PolicyCursorJournalTest {
         Duration.ofSeconds(10),
         () -> {
           // events 51..71 stay; the journal keeps event 50's row, marked deleted, as a high-water mark
-          assertEquals(21, count(config, "SELECT COUNT(*) FROM \"event_journal\" WHERE NOT \"deleted\""));
-          assertEquals(22, count(config, "SELECT COUNT(*) FROM \"event_journal\""));
+          assertEquals(21, JournalRows.count(config, "SELECT COUNT(*) FROM \"event_journal\" WHERE NOT \"deleted\""));
+          assertEquals(22, JournalRows.count(config, "SELECT COUNT(*) FROM \"event_journal\""));
           // Akka deletes snapshots older than the kept two with one lag, so 2 or 3 remain of 7
-          long snapshots = count(config, "SELECT COUNT(*) FROM \"snapshot\"");
+          long snapshots = JournalRows.count(config, "SELECT COUNT(*) FROM \"snapshot\"");
           assertTrue(snapshots >= 2 && snapshots <= 3, snapshots + " snapshots");
           return null;
         });
@@ -155,17 +153,6 @@ class PolicyCursorJournalTest {
       assertInstanceOf(PolicyAction.Train.class, rest.runs().get(0).action());
     } finally {
       second.shutdownTestKit();
-    }
-  }
-
-  private static long count(Config config, String query) {
-    Config db = config.getConfig("akka-persistence-jdbc.shared-databases.slick.db");
-    try (Connection c = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
-        ResultSet rs = c.createStatement().executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
