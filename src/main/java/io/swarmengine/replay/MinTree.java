@@ -25,7 +25,11 @@ final class MinTree {
     int i = slot + leaves;
     nodes[i] = key;
     for (i >>= 1; i >= 1; i >>= 1) {
-      nodes[i] = Math.min(nodes[2 * i], nodes[2 * i + 1]);
+      double min = Math.min(nodes[2 * i], nodes[2 * i + 1]);
+      if (nodes[i] == min) {
+        return; // nothing above changes either
+      }
+      nodes[i] = min;
     }
   }
 
@@ -36,6 +40,10 @@ final class MinTree {
     for (int i = leaves - 1; i >= 1; i--) {
       nodes[i] = Math.min(nodes[2 * i], nodes[2 * i + 1]);
     }
+  }
+
+  double get(int slot) {
+    return nodes[slot + leaves];
   }
 
   void clear(int slot) {

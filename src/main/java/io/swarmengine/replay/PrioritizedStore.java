@@ -28,6 +28,8 @@ public final class PrioritizedStore {
   private final MinTree byPriority;
   private final MinTree byVersion;
   private final EpisodeGroup[] items;
+  /** items[slot].id(), kept beside it so that sampling builds keys without touching the items. */
+  private final String[] ids;
   private final long[] seqs;
   private final double[] priorities;
   private final int[] timesSampled;
@@ -61,6 +63,7 @@ public final class PrioritizedStore {
     byPriority = new MinTree(n);
     byVersion = new MinTree(n);
     items = new EpisodeGroup[n];
+    ids = new String[n];
     seqs = new long[n];
     priorities = new double[n];
     timesSampled = new int[n];
@@ -89,20 +92,27 @@ public final class PrioritizedStore {
       return null;
     }
     String evicted = null;
+    int slot;
     if (size == settings.capacity()) {
-      int victim = victim();
-      evicted = items[victim].id();
+      // the victim's slot takes the new item: each tree is updated once, not cleared and set
+      slot = victim();
+      evicted = ids[slot];
       counters.evicted++;
-      remove(victim);
+      slotOf.remove(evicted);
+      size--;
+    } else {
+      slot = freeSlots[--freeCount];
     }
-    int slot = freeSlots[--freeCount];
     items[slot] = group;
+    ids[slot] = group.id();
     seqs[slot] = seq;
     versions[slot] = group.adapterVersion();
     timesSampled[slot] = 0;
     setPriority(slot, priority);
     bySeq.set(slot, seq);
-    byVersion.set(slot, group.adapterVersion());
+    if (byVersion.get(slot) != group.adapterVersion()) {
+      byVersion.set(slot, group.adapterVersion());
+    }
     slotOf.put(group.id(), slot);
     size++;
     counters.inserts++;
@@ -132,8 +142,9 @@ public final class PrioritizedStore {
   }
 
   private void remove(int slot) {
-    slotOf.remove(items[slot].id());
+    slotOf.remove(ids[slot]);
     items[slot] = null;
+    ids[slot] = null;
     weights.set(slot, 0);
     bySeq.clear(slot);
     byPriority.clear(slot);
@@ -240,15 +251,15 @@ public final class PrioritizedStore {
    */
   public Draw sample(int n, double beta, long maxLag, SplittableRandom random) {
     double b = Double.isNaN(beta) ? annealedBeta() : beta;
-    List<int[]> masked = new ArrayList<>();
     // mask the stale
+    List<Integer> masked = new ArrayList<>();
     long threshold = counters.newestVersion - maxLag;
-    if (maxLag >= 0 && threshold > 0) {
-      byVersion.forEachBelow(threshold, slot -> masked.add(new int[] {slot}));
+    if (maxLag >= 0 && threshold > 0 && byVersion.min() < threshold) {
+      byVersion.forEachBelow(threshold, masked::add);
     }
     double[] maskedWeights = new double[masked.size()];
     for (int i = 0; i < masked.size(); i++) {
-      int slot = masked.get(i)[0];
+      int slot = masked.get(i);
       maskedWeights[i] = weights.get(slot);
       weights.set(slot, 0);
     }
@@ -258,6 +269,9 @@ public final class PrioritizedStore {
         return null;
       }
       double total = weights.total();
+      if (settings.maxTimesSampled() == 0) {
+        return weigh(drawStratified(n, total, random), total, eligible, b);
+      }
       int[] slots = new int[n];
       double[] probabilities = new double[n];
       Map<Integer, Integer> drawsOf = new HashMap<>();
@@ -288,27 +302,49 @@ public final class PrioritizedStore {
           weights.set(exhausted.get(i), exhaustedWeights.get(i));
         }
       }
-      if (drawn < n) {
-        slots = Arrays.copyOf(slots, drawn);
-        probabilities = Arrays.copyOf(probabilities, drawn);
-      }
-      double[] w = new double[drawn];
-      double maxW = 0;
-      for (int i = 0; i < drawn; i++) {
-        w[i] = Math.pow(eligible * probabilities[i], -b);
-        maxW = Math.max(maxW, w[i]);
-      }
-      List<SampleKey> keys = new ArrayList<>(drawn);
-      for (int i = 0; i < drawn; i++) {
-        w[i] /= maxW;
-        keys.add(new SampleKey(items[slots[i]].id(), seqs[slots[i]]));
-      }
-      return new Draw(slots, w, keys, b);
+      return weigh(Arrays.copyOf(slots, drawn), Arrays.copyOf(probabilities, drawn), eligible, b);
     } finally {
       for (int i = masked.size() - 1; i >= 0; i--) {
-        weights.set(masked.get(i)[0], maskedWeights[i]);
+        weights.set(masked.get(i), maskedWeights[i]);
       }
     }
+  }
+
+  /** One draw in each of {@code n} equal slices of the mass, all descents at once. */
+  private int[] drawStratified(int n, double total, SplittableRandom random) {
+    double slice = total / n;
+    double last = Math.nextDown(total);
+    double[] prefixes = new double[n];
+    for (int i = 0; i < n; i++) {
+      prefixes[i] = Math.min(slice * (i + random.nextDouble()), last);
+    }
+    int[] slots = new int[n];
+    weights.findAll(prefixes, slots);
+    return slots;
+  }
+
+  private Draw weigh(int[] slots, double total, int eligible, double beta) {
+    double[] probabilities = new double[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      probabilities[i] = weights.get(slots[i]) / total;
+    }
+    return weigh(slots, probabilities, eligible, beta);
+  }
+
+  /** Importance weights {@code (N·P(i))^-beta}, divided by the batch's largest, and the keys. */
+  private Draw weigh(int[] slots, double[] probabilities, int eligible, double beta) {
+    double[] w = new double[slots.length];
+    double maxW = 0;
+    for (int i = 0; i < slots.length; i++) {
+      w[i] = Math.pow(eligible * probabilities[i], -beta);
+      maxW = Math.max(maxW, w[i]);
+    }
+    List<SampleKey> keys = new ArrayList<>(slots.length);
+    for (int i = 0; i < slots.length; i++) {
+      w[i] /= maxW;
+      keys.add(new SampleKey(ids[slots[i]], seqs[slots[i]]));
+    }
+    return new Draw(slots, w, keys, beta);
   }
 
   /** How many present items are more than {@code maxLag} versions behind the newest. */
@@ -371,6 +407,7 @@ public final class PrioritizedStore {
         continue;
       }
       store.items[slot] = g;
+      store.ids[slot] = g.id();
       store.seqs[slot] = s.seqs()[slot];
       store.priorities[slot] = s.priorities()[slot];
       store.timesSampled[slot] = s.timesSampled()[slot];

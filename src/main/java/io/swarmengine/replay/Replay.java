@@ -9,6 +9,8 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.SnapshotCompleted;
+import akka.persistence.typed.SnapshotFailed;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -188,6 +190,8 @@ public final class Replay
   private final SplittableRandom random;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private long nextWaitId;
+  private long snapshotStarted;
+  private long snapshotCopyMillis;
 
   private record Waiting(long id, Sample request) {}
 
@@ -240,7 +244,10 @@ public final class Replay
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State state) {
-        return state.store.snapshot();
+        snapshotStarted = System.nanoTime();
+        ReplaySnapshot copy = state.store.snapshot();
+        snapshotCopyMillis = (System.nanoTime() - snapshotStarted) / 1_000_000;
+        return copy;
       }
 
       @Override
@@ -261,6 +268,22 @@ public final class Replay
                     state.store.size(),
                     settings.store().capacity(),
                     state.store.counters().inserts))
+        .onSignal(
+            SnapshotCompleted.class,
+            (state, done) ->
+                LOG.info(
+                    "replay snapshot at event {} of {} items written in {} ms (the copy held the replay {} ms)",
+                    done.metadata().sequenceNr(),
+                    state.store.size(),
+                    (System.nanoTime() - snapshotStarted) / 1_000_000,
+                    snapshotCopyMillis))
+        .onSignal(
+            SnapshotFailed.class,
+            (state, failed) ->
+                LOG.warn(
+                    "replay snapshot at event {} failed; the journal still holds every event: {}",
+                    failed.metadata().sequenceNr(),
+                    failed.getFailure().toString()))
         .build();
   }
 

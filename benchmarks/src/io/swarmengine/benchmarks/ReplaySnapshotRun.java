@@ -1,0 +1,122 @@
+package io.swarmengine.benchmarks;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.swarmengine.persistence.JournalSchema;
+import io.swarmengine.persistence.SwarmConfig;
+import io.swarmengine.replay.EpisodeGroup;
+import io.swarmengine.replay.Replay;
+import io.swarmengine.replay.ReplaySettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Snapshot and recovery of a full replay through the actor on the H2 journal: fills a replay of
+ * {@code args[0]} items (default one million) with small groups, times the snapshot that the last
+ * insert triggers (copy, binary serialization, write) and the longest answer to a stats request
+ * meanwhile, then restarts the whole actor system and times recovery until the replay answers.
+ */
+public final class ReplaySnapshotRun {
+  public static void main(String[] args) throws Exception {
+    int items = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int perInsert = 2000;
+    int inserts = items / perInsert;
+    Path dataDir = Files.createTempDirectory("swarm-snapshot-run");
+    Config config =
+        SwarmConfig.load(
+            ConfigFactory.parseMap(
+                Map.of(
+                    "swarm.data-dir", dataDir.toString(),
+                    "akka.actor.serialize-messages", "off",
+                    "swarm.replay.capacity", String.valueOf(items),
+                    "swarm.replay.snapshot-every", String.valueOf(inserts))));
+    Duration timeout = Duration.ofMinutes(5);
+
+    ActorSystem<Void> first = ActorSystem.create(Behaviors.empty(), "fill", config);
+    JournalSchema.ensure(first, Duration.ofSeconds(30));
+    ActorRef<Replay.Command> replay =
+        first.systemActorOf(Replay.create(ReplaySettings.fromConfig(config), 1), "replay", Props.empty());
+    long fillStart = System.nanoTime();
+    List<CompletableFuture<Replay.InsertResult>> window = new ArrayList<>();
+    for (int i = 0; i < inserts; i++) {
+      List<EpisodeGroup> groups = new ArrayList<>(perInsert);
+      for (int k = 0; k < perInsert; k++) {
+        groups.add(BenchGroups.group((long) i * perInsert + k, 2));
+      }
+      window.add(
+          AskPattern.<Replay.Command, Replay.InsertResult>ask(
+                  replay, r -> new Replay.Insert(groups, r), timeout, first.scheduler())
+              .toCompletableFuture());
+      if (window.size() == 8 || i == inserts - 1) {
+        for (var ack : window) {
+          ack.get();
+        }
+        window.clear();
+        if ((i + 1) % 50 == 0) {
+          System.out.printf("filled %,d items%n", (long) (i + 1) * perInsert);
+        }
+      }
+    }
+    long filled = System.nanoTime();
+    System.out.printf("fill: %,d items in %.1f s%n", items, (filled - fillStart) / 1e9);
+
+    // the last insert was event number `inserts`: its snapshot is being taken now
+    long maxStatsMillis = 0;
+    long snapshotBytes;
+    while ((snapshotBytes = snapshotSize(config)) < 0) {
+      long t0 = System.nanoTime();
+      AskPattern.<Replay.Command, Replay.Stats>ask(replay, Replay.GetStats::new, timeout, first.scheduler())
+          .toCompletableFuture()
+          .get();
+      maxStatsMillis = Math.max(maxStatsMillis, (System.nanoTime() - t0) / 1_000_000);
+      Thread.sleep(20);
+    }
+    long snapshotted = System.nanoTime();
+    System.out.printf(
+        "snapshot: %.2f s after the last insert's ack, %,d bytes; longest stats answer meanwhile %d ms%n",
+        (snapshotted - filled) / 1e9, snapshotBytes, maxStatsMillis);
+    first.terminate();
+    first.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    long recoverStart = System.nanoTime();
+    ActorSystem<Void> second = ActorSystem.create(Behaviors.empty(), "recover", config);
+    ActorRef<Replay.Command> recovered =
+        second.systemActorOf(Replay.create(ReplaySettings.fromConfig(config), 1), "replay", Props.empty());
+    Replay.Stats stats =
+        AskPattern.<Replay.Command, Replay.Stats>ask(recovered, Replay.GetStats::new, timeout, second.scheduler())
+            .toCompletableFuture()
+            .get();
+    System.out.printf(
+        "recovery: %,d items answered %.2f s after the actor system started%n",
+        stats.size(), (System.nanoTime() - recoverStart) / 1e9);
+    second.terminate();
+    second.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private static long snapshotSize(Config config) throws Exception {
+    Config db = config.getConfig("akka-persistence-jdbc.shared-databases.slick.db");
+    try (Connection c = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT MAX(OCTET_LENGTH(\"snapshot_payload\")) FROM \"snapshot\" WHERE \"persistence_id\" = 'replay'")) {
+      rs.next();
+      long n = rs.getLong(1);
+      return rs.wasNull() ? -1 : n;
+    }
+  }
+}
