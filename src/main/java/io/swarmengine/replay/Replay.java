@@ -9,19 +9,17 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotAdapter;
-import akka.persistence.typed.SnapshotCompleted;
-import akka.persistence.typed.SnapshotFailed;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
-import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.swarmengine.CborSerializable;
 import io.swarmengine.persistence.BatchWritten;
 import io.swarmengine.persistence.GroupCommit;
+import io.swarmengine.persistence.SnapshotWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * Samplers that the rate limiter holds back wait, up to their timeout; inserts never wait.
  *
  * <p>The state is a mutable {@link PrioritizedStore}, changed only by the event handler: copying a
- * million-item store per event is not an option. Snapshots take a copy of its arrays (milliseconds)
- * and are written in the background in a compact binary form.
+ * million-item store per event is not an option. Every {@code snapshot-every} events a copy of its
+ * arrays (milliseconds) goes to a {@link SnapshotWriter}, which writes it in a compact binary form
+ * while the replay goes on serving; Akka's own snapshots would stash every command for the whole
+ * write.
  */
 public final class Replay
     extends EventSourcedBehaviorWithEnforcedReplies<Replay.Command, Replay.Event, Replay.State> {
@@ -190,8 +190,8 @@ public final class Replay
   private final SplittableRandom random;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private long nextWaitId;
-  private long snapshotStarted;
-  private long snapshotCopyMillis;
+  private final ActorRef<Object> snapshotWriter;
+  private int eventsSinceSnapshot;
 
   private record Waiting(long id, Sample request) {}
 
@@ -207,6 +207,8 @@ public final class Replay
     this.timers = timers;
     this.settings = settings;
     this.random = new SplittableRandom(seed);
+    this.snapshotWriter =
+        context.spawn(SnapshotWriter.create(settings.persistenceId()), "snapshot-writer");
   }
 
   /** The journaled replay; {@code seed} drives its sampling. */
@@ -234,20 +236,11 @@ public final class Replay
   }
 
   @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots())
-        .withDeleteEventsOnSnapshot();
-  }
-
-  @Override
   public SnapshotAdapter<State> snapshotAdapter() {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State state) {
-        snapshotStarted = System.nanoTime();
-        ReplaySnapshot copy = state.store.snapshot();
-        snapshotCopyMillis = (System.nanoTime() - snapshotStarted) / 1_000_000;
-        return copy;
+        return state.store.snapshot();
       }
 
       @Override
@@ -268,22 +261,6 @@ public final class Replay
                     state.store.size(),
                     settings.store().capacity(),
                     state.store.counters().inserts))
-        .onSignal(
-            SnapshotCompleted.class,
-            (state, done) ->
-                LOG.info(
-                    "replay snapshot at event {} of {} items written in {} ms (the copy held the replay {} ms)",
-                    done.metadata().sequenceNr(),
-                    state.store.size(),
-                    (System.nanoTime() - snapshotStarted) / 1_000_000,
-                    snapshotCopyMillis))
-        .onSignal(
-            SnapshotFailed.class,
-            (state, failed) ->
-                LOG.warn(
-                    "replay snapshot at event {} failed; the journal still holds every event: {}",
-                    failed.metadata().sequenceNr(),
-                    failed.getFailure().toString()))
         .build();
   }
 
@@ -377,7 +354,7 @@ public final class Replay
       if (entries.isEmpty()) {
         return Effect().none();
       }
-      return Effect().persist(new Inserted(entries)).thenRun(s -> wakeSamplers());
+      return Effect().persist(new Inserted(entries)).thenRun(Replay.this::afterWrite);
     }
   }
 
@@ -433,7 +410,7 @@ public final class Replay
     SampledBatch batch = new SampledBatch(items, draw.weights(), draw.keys(), draw.beta());
     return Effect()
         .persist(new Sampled(draw.keys()))
-        .thenRun(s -> wakeSamplers())
+        .thenRun(this::afterWrite)
         .thenReply(sample.replyTo(), s -> batch);
   }
 
@@ -445,6 +422,25 @@ public final class Replay
     }
     return "all " + store.size() + " items are more than " + sample.maxLag()
         + " adapter versions behind the newest (" + c.newestVersion + ")";
+  }
+
+  /**
+   * After every journaled event: waiting samplers may go on, and every {@code snapshot-every}
+   * events a copy of the store goes to the snapshot writer (the copy takes milliseconds; the
+   * write happens while the replay goes on).
+   */
+  private void afterWrite(State state) {
+    wakeSamplers();
+    if (++eventsSinceSnapshot >= settings.snapshotEvery()) {
+      eventsSinceSnapshot = 0;
+      long started = System.nanoTime();
+      ReplaySnapshot copy = state.store.snapshot();
+      snapshotWriter.tell(
+          new SnapshotWriter.Write(
+              copy,
+              lastSequenceNumber(context),
+              state.store.size() + " items, copied in " + (System.nanoTime() - started) / 1_000_000 + " ms"));
+    }
   }
 
   private void wakeSamplers() {
@@ -511,6 +507,7 @@ public final class Replay
     PrioritiesUpdated reply = new PrioritiesUpdated(present, update.keys().size() - present);
     return Effect()
         .persist(new PrioritiesSet(update.keys(), update.priorities()))
+        .thenRun(this::afterWrite)
         .thenReply(update.replyTo(), s -> reply);
   }
 

@@ -13,13 +13,11 @@ public record ReplaySettings(
     RateLimiter rateLimiter,
     int maxSampleSize,
     int maxBatch,
-    int snapshotEvery,
-    int keepSnapshots) {
+    int snapshotEvery) {
 
   public ReplaySettings withPersistenceId(String id) {
     return new ReplaySettings(
-        id, store, limits, priority, priorityName, rateLimiter, maxSampleSize, maxBatch, snapshotEvery,
-        keepSnapshots);
+        id, store, limits, priority, priorityName, rateLimiter, maxSampleSize, maxBatch, snapshotEvery);
   }
 
   public static ReplaySettings fromConfig(Config config) {
@@ -55,8 +53,7 @@ public record ReplaySettings(
         limiter,
         c.getInt("max-sample-size"),
         c.getInt("max-batch"),
-        c.getInt("snapshot-every"),
-        c.getInt("keep-snapshots"));
+        c.getInt("snapshot-every"));
   }
 
   static EvictionPolicy eviction(String name) {

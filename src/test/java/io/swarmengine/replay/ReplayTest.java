@@ -35,8 +35,7 @@ class ReplayTest {
         limiter,
         64,
         64,
-        snapshotEvery,
-        2);
+        snapshotEvery);
   }
 
   private static EventSourcedBehaviorTestKit<Replay.Command, Replay.Event, Replay.State> kit(ReplaySettings s) {
