@@ -79,9 +79,15 @@ class ReplayJournalTest {
       assertEquals(80, before.stats().inserts());
       assertEquals(48, before.stats().itemsSampled());
       assertTrue(before.stats().evicted() >= 30);
-      assertTrue(
-          JournalRows.count(config(), "SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = 'replay'") >= 1,
-          "binary snapshots written");
+      // snapshots are written in the background, while the replay goes on
+      sampler.awaitAssert(
+          Duration.ofSeconds(10),
+          () -> {
+            assertTrue(
+                JournalRows.count(config(), "SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = 'replay'") >= 1,
+                "binary snapshots written");
+            return null;
+          });
     } finally {
       first.shutdownTestKit();
     }
