@@ -133,7 +133,7 @@ public final class Replay
   public record Stats(
       int size,
       int capacity,
-      double totalPriority,
+      double samplingMass,
       long inserts,
       long itemsSampled,
       long batchesSampled,
