@@ -2,20 +2,17 @@ package io.swarmengine.benchmarks;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.actor.typed.javadsl.Behaviors;
 import io.swarmengine.cursor.CursorSettings;
 import io.swarmengine.cursor.PolicyCursor;
-import io.swarmengine.persistence.JournalSchema;
-import io.swarmengine.persistence.SwarmConfig;
 import io.swarmengine.policy.PolicySpec;
 import io.swarmengine.policy.TrainScope;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,7 +55,7 @@ public class CursorBenchmark {
   @Param({"batched", "direct"})
   public String cursorKind;
 
-  private Path dataDir;
+  private BenchSystem bench;
   private ActorSystem<Void> system;
   private ActorRef<PolicyCursor.Command> cursor;
   private final List<PolicyCursor.Leased> received = new ArrayList<>();
@@ -67,15 +64,8 @@ public class CursorBenchmark {
 
   @Setup(Level.Trial)
   public void start() throws Exception {
-    dataDir = Files.createTempDirectory("swarm-bench");
-    // the test classpath's application.conf checks every message's serialization: not here
-    var config =
-        SwarmConfig.load(
-            com.typesafe.config.ConfigFactory.parseMap(
-                java.util.Map.of(
-                    "swarm.data-dir", dataDir.toString(), "akka.actor.serialize-messages", "off")));
-    system = ActorSystem.create(Behaviors.empty(), "bench", config);
-    JournalSchema.ensure(system, Duration.ofSeconds(30));
+    bench = new BenchSystem("bench", Map.of());
+    system = bench.system;
     CursorSettings settings =
         new CursorSettings("bench-cursor", Duration.ofMinutes(10), 65536, 4096, 1000, 2);
     PolicySpec spec = PolicySpec.parse(SPEC, TrainScope.GPT2_SCOPES);
@@ -83,23 +73,12 @@ public class CursorBenchmark {
         cursorKind.equals("batched")
             ? PolicyCursor.batched(spec, null, settings, Clock.systemUTC())
             : PolicyCursor.create(spec, null, settings, Clock.systemUTC());
-    cursor =
-        AskPattern.<akka.actor.typed.SpawnProtocol.Command, ActorRef<PolicyCursor.Command>>ask(
-                system.systemActorOf(akka.actor.typed.SpawnProtocol.create(), "spawner", akka.actor.typed.Props.empty()),
-                replyTo -> new akka.actor.typed.SpawnProtocol.Spawn<>(behavior, "cursor", akka.actor.typed.Props.empty(), replyTo),
-                Duration.ofSeconds(10),
-                system.scheduler())
-            .toCompletableFuture()
-            .get();
+    cursor = system.systemActorOf(behavior, "cursor", Props.empty());
   }
 
   @TearDown(Level.Trial)
   public void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    try (var paths = Files.walk(dataDir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    bench.closeAndDelete();
   }
 
   /**

@@ -4,19 +4,11 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.swarmengine.persistence.JournalSchema;
-import io.swarmengine.persistence.SwarmConfig;
 import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.replay.Replay;
 import io.swarmengine.replay.ReplaySettings;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +43,7 @@ public class ReplayInsertBenchmark {
   static final int WRITERS = 64;
   static final int GROUPS = 32;
 
-  private Path dataDir;
+  private BenchSystem bench;
   private ActorSystem<Void> system;
   private ActorRef<Replay.Command> replay;
   private long next;
@@ -59,29 +51,18 @@ public class ReplayInsertBenchmark {
 
   @Setup(Level.Trial)
   public void start() throws Exception {
-    dataDir = Files.createTempDirectory("swarm-bench-replay");
-    Config config =
-        SwarmConfig.load(
-            ConfigFactory.parseMap(
-                Map.of(
-                    "swarm.data-dir", dataDir.toString(),
-                    "akka.actor.serialize-messages", "off",
-                    "swarm.replay.capacity", "1000000",
-                    "swarm.replay.snapshot-every", "1000000")));
-    system = ActorSystem.create(Behaviors.empty(), "bench", config);
-    JournalSchema.ensure(system, Duration.ofSeconds(30));
+    bench =
+        new BenchSystem(
+            "bench", Map.of("swarm.replay.capacity", "1000000", "swarm.replay.snapshot-every", "1000000"));
+    system = bench.system;
     replay =
         system.systemActorOf(
-            Replay.batched(ReplaySettings.fromConfig(config), 1), "replay", Props.empty());
+            Replay.batched(ReplaySettings.fromConfig(bench.config), 1), "replay", Props.empty());
   }
 
   @TearDown(Level.Trial)
   public void stop() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    try (var paths = Files.walk(dataDir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    bench.closeAndDelete();
   }
 
   @Benchmark

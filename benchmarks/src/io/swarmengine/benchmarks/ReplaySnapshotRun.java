@@ -4,16 +4,10 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.swarmengine.persistence.JournalSchema;
-import io.swarmengine.persistence.SwarmConfig;
 import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.replay.Replay;
 import io.swarmengine.replay.ReplaySettings;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -22,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Snapshot and recovery of a full replay through the actor on the H2 journal: fills a replay of
@@ -35,19 +28,14 @@ public final class ReplaySnapshotRun {
     int items = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int perInsert = 2000;
     int inserts = items / perInsert;
-    Path dataDir = Files.createTempDirectory("swarm-snapshot-run");
-    Config config =
-        SwarmConfig.load(
-            ConfigFactory.parseMap(
-                Map.of(
-                    "swarm.data-dir", dataDir.toString(),
-                    "akka.actor.serialize-messages", "off",
-                    "swarm.replay.capacity", String.valueOf(items),
-                    "swarm.replay.snapshot-every", String.valueOf(inserts))));
     Duration timeout = Duration.ofMinutes(5);
-
-    ActorSystem<Void> first = ActorSystem.create(Behaviors.empty(), "fill", config);
-    JournalSchema.ensure(first, Duration.ofSeconds(30));
+    Map<String, String> overrides =
+        Map.of(
+            "swarm.replay.capacity", String.valueOf(items),
+            "swarm.replay.snapshot-every", String.valueOf(inserts));
+    BenchSystem fill = new BenchSystem("fill", overrides);
+    Config config = fill.config;
+    ActorSystem<Void> first = fill.system;
     ActorRef<Replay.Command> replay =
         first.systemActorOf(Replay.create(ReplaySettings.fromConfig(config), 1), "replay", Props.empty());
     // a prober asks for stats every 10 ms from the last insert until the snapshot is in the
@@ -108,22 +96,23 @@ public final class ReplaySnapshotRun {
     System.out.printf(
         "snapshot: %,d bytes; slowest stats answer from the last insert to the written snapshot: %.1f ms%n",
         snapshotBytes, slowestStatsNanos[0] / 1e6);
-    first.terminate();
-    first.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    fill.close();
 
     long recoverStart = System.nanoTime();
-    ActorSystem<Void> second = ActorSystem.create(Behaviors.empty(), "recover", config);
-    ActorRef<Replay.Command> recovered =
-        second.systemActorOf(Replay.create(ReplaySettings.fromConfig(config), 1), "replay", Props.empty());
-    Replay.Stats stats =
-        AskPattern.<Replay.Command, Replay.Stats>ask(recovered, Replay.GetStats::new, timeout, second.scheduler())
-            .toCompletableFuture()
-            .get();
-    System.out.printf(
-        "recovery: %,d items answered %.2f s after the actor system started%n",
-        stats.size(), (System.nanoTime() - recoverStart) / 1e9);
-    second.terminate();
-    second.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    try (BenchSystem recover = new BenchSystem("recover", fill.dataDir, overrides)) {
+      ActorRef<Replay.Command> recovered =
+          recover.system.systemActorOf(
+              Replay.create(ReplaySettings.fromConfig(config), 1), "replay", Props.empty());
+      Replay.Stats stats =
+          AskPattern.<Replay.Command, Replay.Stats>ask(
+                  recovered, Replay.GetStats::new, timeout, recover.system.scheduler())
+              .toCompletableFuture()
+              .get();
+      System.out.printf(
+          "recovery: %,d items answered %.2f s after the actor system started%n",
+          stats.size(), (System.nanoTime() - recoverStart) / 1e9);
+    }
+    fill.closeAndDelete();
   }
 
   private static long snapshotSize(Config config) throws Exception {
