@@ -81,4 +81,69 @@ public final class Matmul {
       }
     }
   }
+
+  /**
+   * out = inp · Wᵀ with W in PyTorch's Linear layout {@code [OC, C]} (the output head against the
+   * token embedding): one dot product along contiguous rows per output.
+   *
+   * @param out [N, OC] (written)
+   * @param inp [N, C]
+   * @param weight [OC, C]
+   */
+  public static void forwardTransposed(Parallel par, float[] out, float[] inp, float[] weight, int n, int c, int oc) {
+    par.forRange(n, 1, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        int x = i * c;
+        int o = i * oc;
+        for (int j = 0; j < oc; j++) {
+          int w = j * c;
+          float sum = 0;
+          for (int k = 0; k < c; k++) {
+            sum += inp[x + k] * weight[w + k];
+          }
+          out[o + j] = sum;
+        }
+      }
+    });
+  }
+
+  /** Accumulates dinp [N, C] (unless null) and dweight [OC, C] (unless null) from dout [N, OC]. */
+  public static void backwardTransposed(
+      Parallel par, float[] dinp, float[] dweight, float[] dout, float[] inp, float[] weight, int n, int c, int oc) {
+    if (dinp != null) {
+      par.forRange(n, 1, (from, to) -> {
+        for (int i = from; i < to; i++) {
+          int x = i * c;
+          int o = i * oc;
+          for (int j = 0; j < oc; j++) {
+            float d = dout[o + j];
+            if (d == 0f) {
+              continue;
+            }
+            int w = j * c;
+            for (int k = 0; k < c; k++) {
+              dinp[x + k] += d * weight[w + k];
+            }
+          }
+        }
+      });
+    }
+    if (dweight != null) {
+      par.forRange(oc, 16, (from, to) -> {
+        for (int j = from; j < to; j++) {
+          int w = j * c;
+          for (int i = 0; i < n; i++) {
+            float d = dout[i * oc + j];
+            if (d == 0f) {
+              continue;
+            }
+            int x = i * c;
+            for (int k = 0; k < c; k++) {
+              dweight[w + k] += d * inp[x + k];
+            }
+          }
+        }
+      });
+    }
+  }
 }

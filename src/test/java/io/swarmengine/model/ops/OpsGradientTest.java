@@ -80,6 +80,22 @@ class OpsGradientTest {
   }
 
   @Test
+  void matmulTransposed() {
+    int n = 3, c = 5, oc = 7;
+    float[] x = randn(n * c, 1), w = randn(oc * c, 1), g = randn(n * oc, 1);
+    float[] out = new float[n * oc];
+    Supplier<Double> loss = () -> {
+      Matmul.forwardTransposed(par, out, x, w, n, c, oc);
+      return dot(out, g);
+    };
+    loss.get();
+    float[] dx = new float[n * c], dw = new float[oc * c];
+    Matmul.backwardTransposed(par, dx, dw, g, x, w, n, c, oc);
+    check("matmulᵀ dinp", x, dx, loss);
+    check("matmulᵀ dweight", w, dw, loss);
+  }
+
+  @Test
   void gelu() {
     int n = 20;
     float[] x = randn(n, 2), g = randn(n, 1), out = new float[n];

@@ -1,0 +1,105 @@
+package io.swarmengine.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.swarmengine.model.ops.CrossEntropy;
+import io.swarmengine.model.ops.Parallel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole model against PyTorch (Debian's python3-torch, which .ci/run installs), as llm.c's
+ * test_gpt2.c: a random GPT-2 written as a Hugging Face folder, the same tokens, and the logits,
+ * the next-token loss and every parameter's gradient compared.
+ */
+class Gpt2TorchParityTest {
+  static final String PYTHON = "/usr/bin/python3";
+
+  @TempDir Path dir;
+
+  static boolean torchAvailable() {
+    try {
+      Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
+      boolean ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+      if (!ok && "true".equals(System.getenv("CI"))) {
+        throw new AssertionError("CI must provide PyTorch (python3-torch) for " + PYTHON);
+      }
+      return ok;
+    } catch (java.io.IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  private Safetensors.Contents reference(Path model, int[] tokens) throws Exception {
+    Path tokenFile = dir.resolve("tokens.txt");
+    Files.writeString(tokenFile, Arrays.stream(tokens).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+    Path out = dir.resolve("reference.safetensors");
+    Process p =
+        new ProcessBuilder(PYTHON, "src/test/python/gpt2_reference.py", model.toString(), tokenFile.toString(), out.toString())
+            .redirectErrorStream(true)
+            .start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the reference script timed out");
+    assertEquals(0, p.exitValue(), log);
+    return Safetensors.read(out);
+  }
+
+  private static void assertClose(String what, float[] expected, float[] actual, double tolerance) {
+    assertEquals(expected.length, actual.length, what);
+    double scale = 0;
+    double worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      scale = Math.max(scale, Math.abs(expected[i]));
+      worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+    }
+    assertTrue(worst <= tolerance * Math.max(1e-3, scale), what + ": worst difference " + worst + " at scale " + scale);
+  }
+
+  @Test
+  void logitsLossAndEveryGradientMatchPyTorch() throws Exception {
+    assumeTrue(torchAvailable(), "PyTorch is not installed for " + PYTHON);
+    for (boolean tied : new boolean[] {true, false}) {
+      GptConfig config = new GptConfig(2, 4, 32, 24, 61, 1e-5f, tied);
+      Gpt2 model = Gpt2.random(config, tied ? 1 : 2, new Parallel(new ForkJoinPool(2)));
+      Path folder = dir.resolve(tied ? "tied" : "untied");
+      model.save(folder);
+      int[] tokens = {3, 17, 60, 0, 42, 42, 7, 19, 33, 5, 58, 1, 2, 44, 9, 21};
+      Safetensors.Contents ref = reference(folder, tokens);
+
+      Gpt2 loaded = Gpt2.load(folder, new Parallel(new ForkJoinPool(2)));
+      Gpt2.Pass pass = loaded.forward(tokens);
+      assertClose("logits", ref.tensors().get("logits").data(), pass.logits, 1e-5);
+      // mean cross-entropy of predicting each next token
+      int n = tokens.length - 1;
+      int v = config.vocab();
+      float[] losses = new float[n];
+      float[] probs = new float[n * v];
+      int[] targets = Arrays.copyOfRange(tokens, 1, tokens.length);
+      CrossEntropy.forward(Parallel.sequential(), losses, probs, pass.logits, targets, n, v);
+      double loss = 0;
+      for (float l : losses) {
+        loss += l;
+      }
+      loss /= n;
+      assertEquals(ref.tensors().get("loss").data()[0], loss, 1e-5);
+      float[] dlosses = new float[n];
+      Arrays.fill(dlosses, 1f / n);
+      float[] dlogits = new float[tokens.length * v];
+      CrossEntropy.backward(dlogits, dlosses, probs, targets, n, v);
+      Map<String, float[]> grads = loaded.zeroGradients();
+      loaded.backward(pass, dlogits, grads);
+      for (Map.Entry<String, float[]> e : grads.entrySet()) {
+        assertClose("gradient of " + e.getKey(), ref.tensors().get("grad." + e.getKey()).data(), e.getValue(), 2e-4);
+      }
+    }
+  }
+}
