@@ -35,6 +35,9 @@ public record GptConfig(
   }
 
   public static GptConfig read(Path file) throws ModelFormatException {
+    if (!Files.isRegularFile(file)) {
+      throw new ModelFormatException(file.getParent() + " is not a model folder: it has no config.json");
+    }
     JsonNode json;
     try {
       json = JSON.readTree(Files.readString(file));

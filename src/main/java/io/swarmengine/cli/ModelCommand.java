@@ -1,0 +1,110 @@
+package io.swarmengine.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.GptConfig;
+import io.swarmengine.model.ModelFormatException;
+import io.swarmengine.model.ops.Parallel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code swarm model}: make and query GPT-2 model folders. */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
+    description = "Create and query GPT-2 model folders (Hugging Face config.json + model.safetensors).",
+    subcommands = {ModelCommand.Init.class, ModelCommand.Logits.class})
+final class ModelCommand extends ParentCommand {
+
+  static Parallel pool(int threads) {
+    return threads <= 1 ? Parallel.sequential() : new Parallel(new ForkJoinPool(threads));
+  }
+
+  static Gpt2 load(Path dir, int threads) {
+    try {
+      return Gpt2.load(dir, pool(threads));
+    } catch (ModelFormatException e) {
+      throw new CliError(e.getMessage());
+    }
+  }
+
+  @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a randomly initialised GPT-2 (GPT-2's scheme, seeded).")
+  static final class Init implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--layers", required = true) int layers;
+    @Option(names = "--heads", required = true) int heads;
+    @Option(names = "--embd", required = true) int embd;
+    @Option(names = "--positions", required = true) int positions;
+    @Option(names = "--vocab", defaultValue = "259", description = "default: the byte tokenizer's 259") int vocab;
+    @Option(names = "--seed", required = true) long seed;
+    @Option(names = "--untied", description = "a separate output head instead of the token embedding") boolean untied;
+    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+
+    @Override
+    public void run() {
+      GptConfig config;
+      try {
+        config = new GptConfig(layers, heads, embd, positions, vocab, 1e-5f, !untied);
+      } catch (IllegalArgumentException e) {
+        throw new CliError(e.getMessage());
+      }
+      Gpt2 gpt = Gpt2.random(config, seed, Parallel.sequential());
+      try {
+        gpt.save(out);
+      } catch (IOException e) {
+        throw new CliError("cannot write " + out + ": " + e.getMessage());
+      }
+      ObjectNode line = JsonLines.object();
+      line.put("model", out.toString());
+      long count = 0;
+      for (float[] p : gpt.parameters().values()) {
+        count += p.length;
+      }
+      line.put("parameters", count);
+      JsonLines.print(spec.commandLine().getOut(), line);
+      spec.commandLine().getOut().flush();
+    }
+  }
+
+  @Command(name = "logits", mixinStandardHelpOptions = true, description = "Print {\"logits\": [[...], ...]}, one row per input position.")
+  static final class Logits implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--tokens", required = true, split = ",", paramLabel = "T") List<Integer> tokens;
+    @Option(names = "--threads", defaultValue = "1") int threads;
+
+    @Override
+    public void run() {
+      Gpt2 gpt = load(model, threads);
+      int[] ids = tokens.stream().mapToInt(Integer::intValue).toArray();
+      Gpt2.Pass pass;
+      try {
+        pass = gpt.forward(ids);
+      } catch (IllegalArgumentException e) {
+        throw new CliError(e.getMessage());
+      }
+      ObjectNode out = JsonLines.object();
+      ArrayNode rows = out.putArray("logits");
+      int v = gpt.config.vocab();
+      for (int t = 0; t < ids.length; t++) {
+        ArrayNode row = rows.addArray();
+        for (int j = 0; j < v; j++) {
+          row.add(pass.logits[t * v + j]);
+        }
+      }
+      PrintWriter w = spec.commandLine().getOut();
+      JsonLines.print(w, out);
+      w.flush();
+    }
+  }
+}
