@@ -174,11 +174,11 @@ public final class Gpt2 {
     return g;
   }
 
-  private float[] p(String name) {
+  float[] p(String name) {
     return params.get(name);
   }
 
-  private float[] head() {
+  float[] head() {
     float[] own = params.get("lm_head.weight");
     return own != null ? own : params.get("transformer.wte.weight");
   }
