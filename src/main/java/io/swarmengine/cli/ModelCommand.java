@@ -2,6 +2,8 @@ package io.swarmengine.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmengine.model.ByteTokenizer;
+import io.swarmengine.model.Generator;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.GptConfig;
 import io.swarmengine.model.ModelFormatException;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Spec;
     name = "model",
     mixinStandardHelpOptions = true,
     description = "Create and query GPT-2 model folders (Hugging Face config.json + model.safetensors).",
-    subcommands = {ModelCommand.Init.class, ModelCommand.Logits.class})
+    subcommands = {ModelCommand.Init.class, ModelCommand.Logits.class, ModelCommand.Generate.class})
 final class ModelCommand extends ParentCommand {
 
   static Parallel pool(int threads) {
@@ -104,6 +106,64 @@ final class ModelCommand extends ParentCommand {
       }
       PrintWriter w = spec.commandLine().getOut();
       JsonLines.print(w, out);
+      w.flush();
+    }
+  }
+
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = "Sample completions of a prompt (byte tokenizer; stops at EOS), one JSON line each.")
+  static final class Generate implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--prompt", required = true) String prompt;
+    @Option(names = "--samples", defaultValue = "1") int samples;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--temperature", defaultValue = "1.0") float temperature;
+    @Option(names = "--top-k", defaultValue = "0") int topK;
+    @Option(names = "--top-p", defaultValue = "1.0") float topP;
+    @Option(names = "--max-tokens", defaultValue = "64") int maxTokens;
+    @Option(names = "--threads", defaultValue = "1") int threads;
+
+    @Override
+    public void run() {
+      Gpt2 gpt = load(model, threads);
+      ByteTokenizer tokenizer = new ByteTokenizer();
+      if (gpt.config.vocab() < tokenizer.vocabSize()) {
+        throw new CliError(
+            model + " has a vocabulary of " + gpt.config.vocab() + ", smaller than the byte tokenizer's " + tokenizer.vocabSize());
+      }
+      List<Generator.Completion> completions;
+      try {
+        Generator.Sampling sampling =
+            new Generator.Sampling(samples, temperature, topK, topP, maxTokens, new int[] {tokenizer.eos()}, seed);
+        int[] ids = tokenizer.encode(prompt);
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = tokenizer.bos();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        completions = new Generator(gpt, pool(threads)).generate(withBos, sampling);
+      } catch (IllegalArgumentException e) {
+        throw new CliError(e.getMessage());
+      }
+      PrintWriter w = spec.commandLine().getOut();
+      for (int i = 0; i < completions.size(); i++) {
+        Generator.Completion c = completions.get(i);
+        ObjectNode line = JsonLines.object();
+        line.put("sample", i);
+        line.put("text", tokenizer.decode(c.tokens()));
+        ArrayNode tokens = line.putArray("tokens");
+        for (int t : c.tokens()) {
+          tokens.add(t);
+        }
+        ArrayNode logprobs = line.putArray("logprobs");
+        for (float lp : c.logprobs()) {
+          logprobs.add(lp);
+        }
+        line.put("finish_reason", c.finishReason());
+        JsonLines.print(w, line);
+      }
       w.flush();
     }
   }

@@ -29,6 +29,21 @@ class ModelCommandTest {
   }
 
   @Test
+  void generatePrintsSeededCompletions() throws Exception {
+    Path model = dir.resolve("g");
+    PolicyCommandTest.swarm("model", "init", "--layers", "1", "--heads", "2", "--embd", "8", "--positions", "32", "--seed", "3", "--out", model.toString());
+    String[] args = {"model", "generate", "--model", model.toString(), "--prompt", "ab", "--samples", "3", "--seed", "9", "--max-tokens", "6"};
+    PolicyCommandTest.Result first = PolicyCommandTest.swarm(args);
+    assertEquals(0, first.status(), first.err());
+    assertEquals(3, first.lines().size());
+    JsonNode line = first.lines().get(1);
+    assertEquals(1, line.get("sample").asInt());
+    assertEquals(line.get("tokens").size(), line.get("logprobs").size());
+    assertTrue(line.get("tokens").size() <= 6);
+    assertEquals(first.out(), PolicyCommandTest.swarm(args).out(), "seeded: the same completions");
+  }
+
+  @Test
   void badFoldersAndInputsExitTwoWithOneErrorLine() {
     PolicyCommandTest.Result missing = PolicyCommandTest.swarm("model", "logits", "--model", dir.resolve("none").toString(), "--tokens", "1");
     assertEquals(2, missing.status());
