@@ -157,7 +157,7 @@ public final class Generator {
     for (int l = 0; l < c.layers(); l++) {
       final int layer = l;
       LayerNorm.forward(ln, mean, rstd, x, model.p(Gpt2.block(l, "ln_1.weight")), model.p(Gpt2.block(l, "ln_1.bias")), n, e, eps);
-      Matmul.forward(par, qkv, ln, model.p(Gpt2.block(l, "attn.c_attn.weight")), model.p(Gpt2.block(l, "attn.c_attn.bias")), n, e, 3 * e);
+      model.linear(null, l, 0, qkv, ln, n, e, 3 * e);
       for (int i = 0; i < n; i++) {
         System.arraycopy(qkv, i * 3 * e + e, keys[samples[i]][l], pos * e, e);
         System.arraycopy(qkv, i * 3 * e + 2 * e, values[samples[i]][l], pos * e, e);
@@ -194,14 +194,14 @@ public final class Generator {
           }
         }
       });
-      Matmul.forward(par, tmp, y, model.p(Gpt2.block(l, "attn.c_proj.weight")), model.p(Gpt2.block(l, "attn.c_proj.bias")), n, e, e);
+      model.linear(null, l, 1, tmp, y, n, e, e);
       for (int i = 0; i < n * e; i++) {
         x[i] += tmp[i];
       }
       LayerNorm.forward(ln, mean, rstd, x, model.p(Gpt2.block(l, "ln_2.weight")), model.p(Gpt2.block(l, "ln_2.bias")), n, e, eps);
-      Matmul.forward(par, fch, ln, model.p(Gpt2.block(l, "mlp.c_fc.weight")), model.p(Gpt2.block(l, "mlp.c_fc.bias")), n, e, 4 * e);
+      model.linear(null, l, 2, fch, ln, n, e, 4 * e);
       Gelu.forward(gelu, fch, n * 4 * e);
-      Matmul.forward(par, tmp, gelu, model.p(Gpt2.block(l, "mlp.c_proj.weight")), model.p(Gpt2.block(l, "mlp.c_proj.bias")), n, 4 * e, e);
+      model.linear(null, l, 3, tmp, gelu, n, 4 * e, e);
       for (int i = 0; i < n * e; i++) {
         x[i] += tmp[i];
       }

@@ -30,12 +30,27 @@ public final class Gpt2 {
   private final Map<String, float[]> params;
   private final Map<String, int[]> shapes;
   private final Parallel par;
+  private final LoraAdapter adapter;
 
-  private Gpt2(GptConfig config, Map<String, float[]> params, Map<String, int[]> shapes, Parallel par) {
+  private Gpt2(
+      GptConfig config, Map<String, float[]> params, Map<String, int[]> shapes, Parallel par, LoraAdapter adapter) {
     this.config = config;
     this.params = params;
     this.shapes = shapes;
     this.par = par;
+    this.adapter = adapter;
+  }
+
+  /** This model with {@code adapter} applied (null: none); the base parameters are shared. */
+  public Gpt2 withAdapter(LoraAdapter adapter) {
+    if (adapter != null && !adapter.model().equals(config)) {
+      throw new IllegalArgumentException("the adapter was made for " + adapter.model() + ", not " + config);
+    }
+    return new Gpt2(config, params, shapes, par, adapter);
+  }
+
+  public LoraAdapter adapter() {
+    return adapter;
   }
 
   static String block(int layer, String rest) {
@@ -102,7 +117,7 @@ public final class Gpt2 {
       }
       params.put(name, a);
     }
-    return new Gpt2(c, params, shapes, par);
+    return new Gpt2(c, params, shapes, par, null);
   }
 
   /** Reads a Hugging Face model folder: config.json and model.safetensors. */
@@ -144,7 +159,7 @@ public final class Gpt2 {
       }
       params.put(e.getKey(), t.data());
     }
-    return new Gpt2(c, params, shapes, par);
+    return new Gpt2(c, params, shapes, par, null);
   }
 
   /** Writes config.json and model.safetensors (F32) into {@code dir}. */
@@ -167,6 +182,15 @@ public final class Gpt2 {
     return shapes;
   }
 
+  /** A zeroed gradient for every tensor of the applied adapter (none without one). */
+  public Map<String, float[]> zeroAdapterGradients() {
+    Map<String, float[]> g = new LinkedHashMap<>();
+    if (adapter != null) {
+      adapter.tensors().forEach((name, a) -> g.put(name, new float[a.length]));
+    }
+    return g;
+  }
+
   /** A zeroed gradient for every parameter. */
   public Map<String, float[]> zeroGradients() {
     Map<String, float[]> g = new LinkedHashMap<>();
@@ -181,6 +205,57 @@ public final class Gpt2 {
   float[] head() {
     float[] own = params.get("lm_head.weight");
     return own != null ? own : params.get("transformer.wte.weight");
+  }
+
+  /**
+   * A block's linear module {@code LoraAdapter.MODULES[module]}: out = inp·W + b, plus
+   * (alpha/r)·(inp·Aᵀ)·Bᵀ when the adapter targets it, keeping inp·Aᵀ in {@code mids[module]}
+   * (when {@code mids} is given) for backward.
+   *
+   * @param out [N, OUT]
+   * @param inp [N, IN]
+   */
+  void linear(float[][] mids, int l, int module, float[] out, float[] inp, int n, int in, int outDim) {
+    String name = LoraAdapter.MODULES.get(module);
+    Matmul.forward(par, out, inp, p(block(l, name + ".weight")), p(block(l, name + ".bias")), n, in, outDim);
+    if (adapter == null || !adapter.targets(name)) {
+      return;
+    }
+    int r = adapter.rank();
+    float[] mid = new float[n * r];
+    Matmul.forwardTransposed(par, mid, inp, adapter.a(l, name), n, in, r);
+    float[] delta = new float[n * outDim];
+    Matmul.forwardTransposed(par, delta, mid, adapter.b(l, name), n, r, outDim);
+    float scale = adapter.scale();
+    for (int i = 0; i < n * outDim; i++) {
+      out[i] += scale * delta[i];
+    }
+    if (mids != null) {
+      mids[module] = mid;
+    }
+  }
+
+  /** Backward of {@link #linear}: accumulates dinp and the gradients present in {@code grads}. */
+  private void linearBackward(
+      float[][] mids, int l, int module, float[] dinp, float[] dout, float[] inp, int n, int in, int outDim,
+      Map<String, float[]> grads) {
+    String name = LoraAdapter.MODULES.get(module);
+    Matmul.backward(par, dinp, grads.get(block(l, name + ".weight")), grads.get(block(l, name + ".bias")), dout, inp,
+        p(block(l, name + ".weight")), n, in, outDim);
+    if (adapter == null || !adapter.targets(name)) {
+      return;
+    }
+    int r = adapter.rank();
+    float scale = adapter.scale();
+    float[] scaled = new float[n * outDim];
+    for (int i = 0; i < scaled.length; i++) {
+      scaled[i] = scale * dout[i];
+    }
+    float[] dmid = new float[n * r];
+    Matmul.backwardTransposed(par, dmid, grads.get(LoraAdapter.tensorName(l, name, "B")), scaled, mids[module],
+        adapter.b(l, name), n, r, outDim);
+    Matmul.backwardTransposed(par, dinp, grads.get(LoraAdapter.tensorName(l, name, "A")), dmid, inp,
+        adapter.a(l, name), n, in, r);
   }
 
   /** One forward pass over a sequence: the logits, and every activation backward needs. */
@@ -201,6 +276,8 @@ public final class Gpt2 {
     final float[][] ln2Rstd;
     final float[][] fch;
     final float[][] fchGelu;
+    /** The LoRA path's x·Aᵀ [T, r] per layer and module (null where not adapted). */
+    final float[][][] loraMid;
     final float[] lnf;
     final float[] lnfMean;
     final float[] lnfRstd;
@@ -227,6 +304,7 @@ public final class Gpt2 {
       ln2Rstd = new float[l][t];
       fch = new float[l][t * 4 * c];
       fchGelu = new float[l][t * 4 * c];
+      loraMid = new float[l][LoraAdapter.MODULES.size()][];
       lnf = new float[t * c];
       lnfMean = new float[t];
       lnfRstd = new float[t];
@@ -261,16 +339,16 @@ public final class Gpt2 {
     float[] tmp = new float[t * 4 * c];
     for (int l = 0; l < config.layers(); l++) {
       LayerNorm.forward(s.ln1[l], s.ln1Mean[l], s.ln1Rstd[l], s.x[l], p(block(l, "ln_1.weight")), p(block(l, "ln_1.bias")), t, c, eps);
-      Matmul.forward(par, s.qkv[l], s.ln1[l], p(block(l, "attn.c_attn.weight")), p(block(l, "attn.c_attn.bias")), t, c, 3 * c);
+      linear(s.loraMid[l], l, 0, s.qkv[l], s.ln1[l], t, c, 3 * c);
       Attention.forward(par, s.atty[l], s.preatt[l], s.att[l], s.qkv[l], t, c, nh);
-      Matmul.forward(par, tmp, s.atty[l], p(block(l, "attn.c_proj.weight")), p(block(l, "attn.c_proj.bias")), t, c, c);
+      linear(s.loraMid[l], l, 1, tmp, s.atty[l], t, c, c);
       for (int i = 0; i < t * c; i++) {
         s.res2[l][i] = s.x[l][i] + tmp[i];
       }
       LayerNorm.forward(s.ln2[l], s.ln2Mean[l], s.ln2Rstd[l], s.res2[l], p(block(l, "ln_2.weight")), p(block(l, "ln_2.bias")), t, c, eps);
-      Matmul.forward(par, s.fch[l], s.ln2[l], p(block(l, "mlp.c_fc.weight")), p(block(l, "mlp.c_fc.bias")), t, c, 4 * c);
+      linear(s.loraMid[l], l, 2, s.fch[l], s.ln2[l], t, c, 4 * c);
       Gelu.forward(s.fchGelu[l], s.fch[l], t * 4 * c);
-      Matmul.forward(par, tmp, s.fchGelu[l], p(block(l, "mlp.c_proj.weight")), p(block(l, "mlp.c_proj.bias")), t, 4 * c, c);
+      linear(s.loraMid[l], l, 3, tmp, s.fchGelu[l], t, 4 * c, c);
       for (int i = 0; i < t * c; i++) {
         s.x[l + 1][i] = s.res2[l][i] + tmp[i];
       }
@@ -304,25 +382,21 @@ public final class Gpt2 {
     for (int l = config.layers() - 1; l >= 0; l--) {
       // x[l+1] = res2 + mlp(ln_2(res2)): dx flows to res2 directly and through the MLP
       Arrays.fill(dfchGelu, 0f);
-      Matmul.backward(par, dfchGelu, grads.get(block(l, "mlp.c_proj.weight")), grads.get(block(l, "mlp.c_proj.bias")), dx,
-          s.fchGelu[l], p(block(l, "mlp.c_proj.weight")), t, 4 * c, c);
+      linearBackward(s.loraMid[l], l, 3, dfchGelu, dx, s.fchGelu[l], t, 4 * c, c, grads);
       Arrays.fill(dfch, 0f);
       Gelu.backward(dfch, s.fch[l], dfchGelu, t * 4 * c);
       Arrays.fill(dln, 0f);
-      Matmul.backward(par, dln, grads.get(block(l, "mlp.c_fc.weight")), grads.get(block(l, "mlp.c_fc.bias")), dfch,
-          s.ln2[l], p(block(l, "mlp.c_fc.weight")), t, c, 4 * c);
+      linearBackward(s.loraMid[l], l, 2, dln, dfch, s.ln2[l], t, c, 4 * c, grads);
       float[] dres2 = dx.clone();
       LayerNorm.backward(dres2, grads.get(block(l, "ln_2.weight")), grads.get(block(l, "ln_2.bias")), dln, s.res2[l],
           p(block(l, "ln_2.weight")), s.ln2Mean[l], s.ln2Rstd[l], t, c);
       // res2 = x[l] + attn(ln_1(x[l]))
       Arrays.fill(datty, 0f);
-      Matmul.backward(par, datty, grads.get(block(l, "attn.c_proj.weight")), grads.get(block(l, "attn.c_proj.bias")), dres2,
-          s.atty[l], p(block(l, "attn.c_proj.weight")), t, c, c);
+      linearBackward(s.loraMid[l], l, 1, datty, dres2, s.atty[l], t, c, c, grads);
       Arrays.fill(dqkv, 0f);
       Attention.backward(par, dqkv, datty, s.qkv[l], s.att[l], t, c, nh);
       Arrays.fill(dln, 0f);
-      Matmul.backward(par, dln, grads.get(block(l, "attn.c_attn.weight")), grads.get(block(l, "attn.c_attn.bias")), dqkv,
-          s.ln1[l], p(block(l, "attn.c_attn.weight")), t, c, 3 * c);
+      linearBackward(s.loraMid[l], l, 0, dln, dqkv, s.ln1[l], t, c, 3 * c, grads);
       dx = dres2;
       LayerNorm.backward(dx, grads.get(block(l, "ln_1.weight")), grads.get(block(l, "ln_1.bias")), dln, s.x[l],
           p(block(l, "ln_1.weight")), s.ln1Mean[l], s.ln1Rstd[l], t, c);

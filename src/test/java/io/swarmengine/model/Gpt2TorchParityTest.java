@@ -39,14 +39,15 @@ class Gpt2TorchParityTest {
     }
   }
 
-  private Safetensors.Contents reference(Path model, int[] tokens) throws Exception {
+  private Safetensors.Contents reference(Path model, int[] tokens, String... adapter) throws Exception {
     Path tokenFile = dir.resolve("tokens.txt");
     Files.writeString(tokenFile, Arrays.stream(tokens).mapToObj(Integer::toString).collect(Collectors.joining(",")));
     Path out = dir.resolve("reference.safetensors");
-    Process p =
-        new ProcessBuilder(PYTHON, "src/test/python/gpt2_reference.py", model.toString(), tokenFile.toString(), out.toString())
-            .redirectErrorStream(true)
-            .start();
+    java.util.List<String> command =
+        new java.util.ArrayList<>(
+            java.util.List.of(PYTHON, "src/test/python/gpt2_reference.py", model.toString(), tokenFile.toString(), out.toString()));
+    command.addAll(java.util.List.of(adapter));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String log = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the reference script timed out");
     assertEquals(0, p.exitValue(), log);
@@ -101,5 +102,68 @@ class Gpt2TorchParityTest {
         assertClose("gradient of " + e.getKey(), ref.tensors().get("grad." + e.getKey()).data(), e.getValue(), 2e-4);
       }
     }
+  }
+
+  /** Mean next-token cross-entropy of a pass, and its gradient with respect to the logits. */
+  private static float[] nextTokenLoss(Gpt2.Pass pass, int[] tokens, int v, double[] lossOut) {
+    int n = tokens.length - 1;
+    float[] losses = new float[n];
+    float[] probs = new float[n * v];
+    int[] targets = Arrays.copyOfRange(tokens, 1, tokens.length);
+    CrossEntropy.forward(Parallel.sequential(), losses, probs, pass.logits, targets, n, v);
+    double loss = 0;
+    for (float l : losses) {
+      loss += l;
+    }
+    lossOut[0] = loss / n;
+    float[] dlosses = new float[n];
+    Arrays.fill(dlosses, 1f / n);
+    float[] dlogits = new float[tokens.length * v];
+    CrossEntropy.backward(dlogits, dlosses, probs, targets, n, v);
+    return dlogits;
+  }
+
+  @Test
+  void loraAdaptersMatchPyTorchBothWays() throws Exception {
+    assumeTrue(torchAvailable(), "PyTorch is not installed for " + PYTHON);
+    GptConfig config = new GptConfig(2, 4, 32, 24, 61, 1e-5f, true);
+    Parallel par = new Parallel(new ForkJoinPool(2));
+    Gpt2 base = Gpt2.random(config, 3, par);
+    Path folder = dir.resolve("base");
+    base.save(folder);
+    int[] tokens = {5, 9, 14, 2, 60, 33, 33, 8, 0, 17, 41, 12};
+
+    // an adapter written by Java (B made non-zero), with gradients for its tensors and the base's
+    LoraAdapter ours =
+        LoraAdapter.create(config, new LoraAdapter.Settings(4, 16f, 0f, java.util.List.of("c_attn", "c_proj", "c_fc"), "base"), 9);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+    for (Map.Entry<String, float[]> e : ours.tensors().entrySet()) {
+      if (e.getKey().endsWith("lora_B.weight")) {
+        for (int i = 0; i < e.getValue().length; i++) {
+          e.getValue()[i] = (float) (random.nextGaussian() * 0.05);
+        }
+      }
+    }
+    Path oursDir = dir.resolve("ours");
+    ours.write(oursDir);
+    Safetensors.Contents ref = reference(folder, tokens, oursDir.toString());
+    Gpt2 adapted = Gpt2.load(folder, par).withAdapter(LoraAdapter.read(oursDir, config));
+    Gpt2.Pass pass = adapted.forward(tokens);
+    assertClose("adapted logits", ref.tensors().get("logits").data(), pass.logits, 1e-5);
+    double[] loss = new double[1];
+    float[] dlogits = nextTokenLoss(pass, tokens, config.vocab(), loss);
+    assertEquals(ref.tensors().get("loss").data()[0], loss[0], 1e-5);
+    Map<String, float[]> grads = adapted.zeroGradients();
+    grads.putAll(adapted.zeroAdapterGradients());
+    adapted.backward(pass, dlogits, grads);
+    for (Map.Entry<String, float[]> e : grads.entrySet()) {
+      assertClose("gradient of " + e.getKey(), ref.tensors().get("grad." + e.getKey()).data(), e.getValue(), 2e-4);
+    }
+
+    // an adapter written by the PyTorch script in PEFT's layout loads and gives the same logits
+    Path theirs = dir.resolve("theirs");
+    Safetensors.Contents theirRef = reference(folder, tokens, theirs.toString());
+    Gpt2 theirAdapted = Gpt2.load(folder, par).withAdapter(LoraAdapter.read(theirs, config));
+    assertClose("logits with PyTorch's adapter", theirRef.tensors().get("logits").data(), theirAdapted.forward(tokens).logits, 1e-5);
   }
 }
