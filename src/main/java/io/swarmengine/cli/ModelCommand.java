@@ -6,6 +6,7 @@ import io.swarmengine.model.ByteTokenizer;
 import io.swarmengine.model.Generator;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.GptConfig;
+import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.ops.Parallel;
 import java.io.IOException;
@@ -30,9 +31,11 @@ final class ModelCommand extends ParentCommand {
     return threads <= 1 ? Parallel.sequential() : new Parallel(new ForkJoinPool(threads));
   }
 
-  static Gpt2 load(Path dir, int threads) {
+  /** The model in {@code dir}, with the adapter in {@code adapterDir} applied unless that is null. */
+  static Gpt2 load(Path dir, Path adapterDir, int threads) {
     try {
-      return Gpt2.load(dir, pool(threads));
+      Gpt2 model = Gpt2.load(dir, pool(threads));
+      return adapterDir == null ? model : model.withAdapter(LoraAdapter.read(adapterDir, model.config));
     } catch (ModelFormatException e) {
       throw new CliError(e.getMessage());
     }
@@ -82,12 +85,13 @@ final class ModelCommand extends ParentCommand {
     @Spec CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter folder to apply") Path adapter;
     @Option(names = "--tokens", required = true, split = ",", paramLabel = "T") List<Integer> tokens;
     @Option(names = "--threads", defaultValue = "1") int threads;
 
     @Override
     public void run() {
-      Gpt2 gpt = load(model, threads);
+      Gpt2 gpt = load(model, adapter, threads);
       int[] ids = tokens.stream().mapToInt(Integer::intValue).toArray();
       Gpt2.Pass pass;
       try {
@@ -118,6 +122,7 @@ final class ModelCommand extends ParentCommand {
     @Spec CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter folder to apply") Path adapter;
     @Option(names = "--prompt", required = true) String prompt;
     @Option(names = "--samples", defaultValue = "1") int samples;
     @Option(names = "--seed", defaultValue = "0") long seed;
@@ -129,7 +134,7 @@ final class ModelCommand extends ParentCommand {
 
     @Override
     public void run() {
-      Gpt2 gpt = load(model, threads);
+      Gpt2 gpt = load(model, adapter, threads);
       ByteTokenizer tokenizer = new ByteTokenizer();
       if (gpt.config.vocab() < tokenizer.vocabSize()) {
         throw new CliError(

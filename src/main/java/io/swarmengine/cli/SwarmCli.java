@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SwarmCli.Version.class,
     description = "An actor-based engine for live self-improving agent swarms.",
-    subcommands = {PolicyCommand.class, ReplayCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      PolicyCommand.class,
+      ReplayCommand.class,
+      ModelCommand.class,
+      AdapterCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class SwarmCli extends ParentCommand {
 
 

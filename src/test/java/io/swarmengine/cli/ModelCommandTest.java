@@ -44,6 +44,34 @@ class ModelCommandTest {
   }
 
   @Test
+  void adaptersApplyAndInspect() throws Exception {
+    Path model = dir.resolve("m");
+    PolicyCommandTest.swarm("model", "init", "--layers", "1", "--heads", "2", "--embd", "8", "--positions", "16", "--seed", "3", "--out", model.toString());
+    Gpt2 base = Gpt2.load(model, Parallel.sequential());
+    io.swarmengine.model.LoraAdapter adapter =
+        io.swarmengine.model.LoraAdapter.create(
+            base.config, new io.swarmengine.model.LoraAdapter.Settings(2, 4f, 0f, java.util.List.of("c_attn"), model.toString()), 1);
+    adapter.b(0, "attn.c_attn")[0] = 1f;
+    Path adapterDir = dir.resolve("a");
+    adapter.write(adapterDir);
+    PolicyCommandTest.Result r =
+        PolicyCommandTest.swarm("model", "logits", "--model", model.toString(), "--adapter", adapterDir.toString(), "--tokens", "5,6");
+    assertEquals(0, r.status(), r.err());
+    float[] expected = base.withAdapter(adapter).forward(new int[] {5, 6}).logits;
+    assertEquals(expected[259 + 4], r.lines().get(0).get("logits").get(1).get(4).floatValue());
+    PolicyCommandTest.Result inspect = PolicyCommandTest.swarm("adapter", "inspect", adapterDir.toString());
+    assertEquals(0, inspect.status(), inspect.err());
+    JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(inspect.out());
+    assertEquals("LORA", json.get("config").get("peft_type").asText());
+    assertEquals(2, json.get("tensors").get("base_model.model.transformer.h.0.attn.c_attn.lora_A.weight").get("shape").get(0).asInt());
+    assertEquals(2 * 8 + 24 * 2, json.get("parameters").asInt());
+    assertEquals(64, json.get("sha256").get("adapter_model.safetensors").asText().length());
+    PolicyCommandTest.Result missing = PolicyCommandTest.swarm("adapter", "inspect", dir.resolve("none").toString());
+    assertEquals(2, missing.status());
+    assertTrue(missing.err().startsWith("error: ") && missing.err().contains("not an adapter folder"), missing.err());
+  }
+
+  @Test
   void badFoldersAndInputsExitTwoWithOneErrorLine() {
     PolicyCommandTest.Result missing = PolicyCommandTest.swarm("model", "logits", "--model", dir.resolve("none").toString(), "--tokens", "1");
     assertEquals(2, missing.status());

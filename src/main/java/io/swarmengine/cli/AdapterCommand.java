@@ -1,0 +1,88 @@
+package io.swarmengine.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.swarmengine.model.ModelFormatException;
+import io.swarmengine.model.Safetensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code swarm adapter}: look into PEFT adapter folders. */
+@Command(
+    name = "adapter",
+    mixinStandardHelpOptions = true,
+    description = "Inspect LoRA adapters (PEFT folders).",
+    subcommands = {AdapterCommand.Inspect.class})
+final class AdapterCommand extends ParentCommand {
+
+  @Command(
+      name = "inspect",
+      mixinStandardHelpOptions = true,
+      description = "Print an adapter's config, tensors, shapes and the sha256 of its files as JSON.")
+  static final class Inspect implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR") Path dir;
+
+    @Override
+    public void run() {
+      Path config = dir.resolve("adapter_config.json");
+      Path weights = dir.resolve("adapter_model.safetensors");
+      if (!Files.isRegularFile(config) || !Files.isRegularFile(weights)) {
+        throw new CliError(dir + " is not an adapter folder: it needs adapter_config.json and adapter_model.safetensors");
+      }
+      ObjectMapper json = JsonLines.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectNode out = json.createObjectNode();
+      try {
+        JsonNode parsed = json.readTree(Files.readString(config));
+        if (parsed == null || !parsed.isObject()) {
+          throw new CliError(config + " is not a JSON object");
+        }
+        out.put("path", dir.toString());
+        out.set("config", parsed);
+        Safetensors.Contents contents = Safetensors.read(weights);
+        ObjectNode tensors = out.putObject("tensors");
+        long parameters = 0;
+        for (Map.Entry<String, Safetensors.Tensor> e : contents.tensors().entrySet()) {
+          ObjectNode t = tensors.putObject(e.getKey());
+          t.put("dtype", e.getValue().dtype());
+          ArrayNode shape = t.putArray("shape");
+          for (int d : e.getValue().shape()) {
+            shape.add(d);
+          }
+          parameters += e.getValue().elements();
+        }
+        out.put("parameters", parameters);
+        ObjectNode sha = out.putObject("sha256");
+        sha.put("adapter_config.json", sha256(config));
+        sha.put("adapter_model.safetensors", sha256(weights));
+        spec.commandLine().getOut().println(json.writeValueAsString(out));
+        spec.commandLine().getOut().flush();
+      } catch (ModelFormatException e) {
+        throw new CliError(e.getMessage());
+      } catch (IOException e) {
+        throw new CliError("cannot read " + dir + ": " + e.getMessage());
+      }
+    }
+
+    private static String sha256(Path file) throws IOException {
+      try {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
