@@ -1,0 +1,313 @@
+package io.swarmengine.learn;
+
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.model.ModelFormatException;
+import io.swarmengine.model.Safetensors;
+import io.swarmengine.policy.OptimizerKind;
+import io.swarmengine.policy.TrainScope;
+import io.swarmengine.replay.Episode;
+import io.swarmengine.replay.Turn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The default learner: the GPT-2 and its LoRA adapter in this JVM, on the CPU. The schedule's
+ * scope picks what learns: {@code attn} and {@code ffn} the adapter's A and B on those modules,
+ * {@code embed}, {@code attn_norm}, {@code ffn_norm}, {@code head} and {@code bias} the base
+ * model's own parameters, {@code all} everything, {@code none} nothing.
+ */
+public final class EmbeddedLearner implements Learner {
+  private final Gpt2 base;
+  private final Gpt2 model;
+  private final LoraAdapter adapter;
+  private final Map<String, float[]> trainable = new LinkedHashMap<>();
+  private final Map<String, float[]> grads = new LinkedHashMap<>();
+  private final Optimizer optimizer = new Optimizer();
+  private final double weightDecay;
+
+  public EmbeddedLearner(Gpt2 base, LoraAdapter adapter, TrainScope scope, double weightDecay) {
+    this.base = base.withAdapter(null);
+    this.model = base.withAdapter(adapter);
+    this.adapter = adapter;
+    this.weightDecay = weightDecay;
+    for (Map.Entry<String, float[]> e : adapter.tensors().entrySet()) {
+      String module = e.getKey().contains(".attn.") ? "attn" : "ffn";
+      if (scope.contains(module) && !scope.isNone()) {
+        trainable.put(e.getKey(), e.getValue());
+      }
+    }
+    for (Map.Entry<String, float[]> e : base.parameters().entrySet()) {
+      if (!scope.isNone() && scope.contains(scopeOf(e.getKey()))) {
+        trainable.put(e.getKey(), e.getValue());
+      }
+    }
+    trainable.forEach((name, a) -> grads.put(name, new float[a.length]));
+  }
+
+  /** The scope a base parameter belongs to. */
+  static String scopeOf(String name) {
+    if (name.startsWith("transformer.wte") || name.startsWith("transformer.wpe")) {
+      return "embed";
+    }
+    if (name.contains(".ln_1.")) {
+      return "attn_norm";
+    }
+    if (name.contains(".ln_2.") || name.startsWith("transformer.ln_f")) {
+      return "ffn_norm";
+    }
+    if (name.startsWith("lm_head")) {
+      return "head";
+    }
+    if (name.endsWith(".bias")) {
+      return "bias";
+    }
+    return "base-weight"; // the frozen base: LoRA adapts it
+  }
+
+  /** The names of the tensors that learn. */
+  public List<String> trainableNames() {
+    return List.copyOf(trainable.keySet());
+  }
+
+  /** One episode laid out as a sequence: its tokens and where its trained action tokens sit. */
+  private record Layout(int[] tokens, int[] actionPositions, float[] oldLogprobs) {}
+
+  /** The episode's turns, cut to the model's context from the left; the last {@code bptt} turns train. */
+  private Layout layout(Episode episode, int bptt) {
+    List<Turn> turns = episode.turns();
+    int total = 0;
+    for (Turn t : turns) {
+      total += t.tokens();
+    }
+    int[] all = new int[total];
+    List<Integer> positions = new ArrayList<>();
+    List<Float> olds = new ArrayList<>();
+    int at = 0;
+    int firstTrained = Math.max(0, turns.size() - bptt);
+    for (int i = 0; i < turns.size(); i++) {
+      Turn t = turns.get(i);
+      System.arraycopy(t.observation(), 0, all, at, t.observation().length);
+      at += t.observation().length;
+      for (int k = 0; k < t.action().length; k++) {
+        if (i >= firstTrained) {
+          positions.add(at + k);
+          olds.add(t.logprobs()[k]);
+        }
+      }
+      System.arraycopy(t.action(), 0, all, at, t.action().length);
+      at += t.action().length;
+    }
+    int cut = Math.max(0, total - model.config.positions());
+    int[] tokens = java.util.Arrays.copyOfRange(all, cut, total);
+    List<Integer> kept = new ArrayList<>();
+    List<Float> keptOld = new ArrayList<>();
+    for (int i = 0; i < positions.size(); i++) {
+      int p = positions.get(i) - cut;
+      if (p >= 1) { // the first token has nothing before it to predict it
+        kept.add(p);
+        keptOld.add(olds.get(i));
+      }
+    }
+    int[] pos = kept.stream().mapToInt(Integer::intValue).toArray();
+    float[] old = new float[keptOld.size()];
+    for (int i = 0; i < old.length; i++) {
+      old[i] = keptOld.get(i);
+    }
+    return new Layout(tokens, pos, old);
+  }
+
+  /** log softmax(logits[p-1])[tokens[p]] for each action position p. */
+  private static float[] logprobs(float[] logits, int v, int[] tokens, int[] positions) {
+    float[] out = new float[positions.length];
+    for (int i = 0; i < positions.length; i++) {
+      int row = (positions[i] - 1) * v;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < v; j++) {
+        max = Math.max(max, logits[row + j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < v; j++) {
+        sum += Math.exp(logits[row + j] - max);
+      }
+      out[i] = (float) (logits[row + tokens[positions[i]]] - max - Math.log(sum));
+    }
+    return out;
+  }
+
+  private static double[] advantages(LossSettings.Kind kind, double[] rewards) {
+    int g = rewards.length;
+    double mean = 0;
+    for (double r : rewards) {
+      mean += r;
+    }
+    mean /= g;
+    double var = 0;
+    for (double r : rewards) {
+      var += (r - mean) * (r - mean);
+    }
+    double std = g > 1 ? Math.sqrt(var / (g - 1)) : 0;
+    double[] a = new double[g];
+    for (int i = 0; i < g; i++) {
+      a[i] = switch (kind) {
+        case DR_GRPO, REINFORCE -> rewards[i] - mean;
+        case SFT -> 0;
+        default -> g > 1 ? (rewards[i] - mean) / (std + 1e-4) : 0;
+      };
+    }
+    return a;
+  }
+
+  @Override
+  public StepMetrics forwardBackward(List<WeightedGroup> batch, LossSettings loss, int bptt) {
+    long started = System.nanoTime();
+    if (bptt < 1) {
+      throw new IllegalArgumentException("bptt must be >= 1, got " + bptt);
+    }
+    // lay every episode out first: the normalisers need the batch's token counts
+    List<WeightedGroup> kept = new ArrayList<>();
+    List<List<Layout>> layouts = new ArrayList<>();
+    int dropped = 0;
+    long batchTokens = 0;
+    int longest = 1;
+    for (WeightedGroup wg : batch) {
+      double[] rewards = wg.group().totalRewards();
+      if (loss.kind() == LossSettings.Kind.DAPO && spread(rewards) == 0) {
+        dropped++;
+        continue;
+      }
+      List<Layout> ls = new ArrayList<>();
+      for (Episode e : wg.group().episodes()) {
+        Layout l = layout(e, bptt);
+        ls.add(l);
+        batchTokens += l.actionPositions().length;
+        longest = Math.max(longest, l.actionPositions().length);
+      }
+      kept.add(wg);
+      layouts.add(ls);
+    }
+    TokenLoss.Sums sums = new TokenLoss.Sums();
+    int v = model.config.vocab();
+    double norm = loss.normConstant() > 0 ? loss.normConstant() : longest;
+    for (int gi = 0; gi < kept.size(); gi++) {
+      WeightedGroup wg = kept.get(gi);
+      double[] adv = advantages(loss.kind(), wg.group().totalRewards());
+      List<Layout> ls = layouts.get(gi);
+      for (int ei = 0; ei < ls.size(); ei++) {
+        Layout l = ls.get(ei);
+        int n = l.actionPositions().length;
+        if (n == 0) {
+          continue;
+        }
+        double perEpisode = wg.weight() / (ls.size() * (double) kept.size());
+        double coef = switch (loss.kind()) {
+          case DAPO -> wg.weight() / Math.max(1, batchTokens);
+          case DR_GRPO -> perEpisode / norm;
+          default -> perEpisode / n;
+        };
+        Gpt2.Pass pass = model.forward(l.tokens());
+        float[] lpNew = logprobs(pass.logits, v, l.tokens(), l.actionPositions());
+        float[] lpRef = null;
+        if (loss.klBeta() > 0) {
+          lpRef = logprobs(base.forward(l.tokens()).logits, v, l.tokens(), l.actionPositions());
+        }
+        float[] lpOld = loss.kind() == LossSettings.Kind.SFT ? lpNew : l.oldLogprobs();
+        double[] dlp = new double[n];
+        TokenLoss.episode(loss, adv[ei], lpNew, lpOld, lpRef, coef, dlp, sums);
+        float[] dlogits = new float[pass.logits.length];
+        for (int i = 0; i < n; i++) {
+          if (dlp[i] == 0) {
+            continue;
+          }
+          int row = (l.actionPositions()[i] - 1) * v;
+          int token = l.tokens()[l.actionPositions()[i]];
+          double max = Double.NEGATIVE_INFINITY;
+          for (int j = 0; j < v; j++) {
+            max = Math.max(max, pass.logits[row + j]);
+          }
+          double sum = 0;
+          for (int j = 0; j < v; j++) {
+            sum += Math.exp(pass.logits[row + j] - max);
+          }
+          for (int j = 0; j < v; j++) {
+            double p = Math.exp(pass.logits[row + j] - max) / sum;
+            dlogits[row + j] += (float) (-dlp[i] * p);
+          }
+          dlogits[row + token] += (float) dlp[i];
+        }
+        model.backward(pass, dlogits, grads);
+      }
+    }
+    long tokens = Math.max(1, sums.tokens);
+    return new StepMetrics(
+        sums.loss, sums.ratio / tokens, (double) sums.clipped / tokens, sums.kl / tokens, sums.tokens, dropped,
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private static double spread(double[] rewards) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (double r : rewards) {
+      min = Math.min(min, r);
+      max = Math.max(max, r);
+    }
+    return max - min;
+  }
+
+  @Override
+  public double optimStep(OptimizerKind kind, double lr, double clip, double momentum) {
+    return optimizer.step(trainable, grads, kind, lr, clip, momentum, weightDecay);
+  }
+
+  @Override
+  public LoraAdapter exportAdapter() {
+    Path tmp;
+    try {
+      tmp = Files.createTempDirectory("swarm-adapter");
+      adapter.write(tmp);
+      return LoraAdapter.read(tmp, adapter.model());
+    } catch (IOException | ModelFormatException e) {
+      throw new IllegalStateException("cannot copy the adapter: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void saveState(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
+    trainable.forEach((name, a) -> out.put("weight." + name, flat(a)));
+    optimizer.firstMoments().forEach((name, a) -> out.put("first." + name, flat(a)));
+    optimizer.secondMoments().forEach((name, a) -> out.put("second." + name, flat(a)));
+    Safetensors.write(dir.resolve("learner_state.safetensors"), out, Map.of("optimizer_steps", Long.toString(optimizer.steps())));
+  }
+
+  @Override
+  public void loadState(Path dir) throws IOException, ModelFormatException {
+    Safetensors.Contents in = Safetensors.read(dir.resolve("learner_state.safetensors"));
+    for (Map.Entry<String, float[]> e : trainable.entrySet()) {
+      Safetensors.Tensor t = in.tensors().get("weight." + e.getKey());
+      if (t == null || t.data().length != e.getValue().length) {
+        throw new ModelFormatException(dir + ": the learner state has no matching '" + e.getKey() + "'");
+      }
+      System.arraycopy(t.data(), 0, e.getValue(), 0, t.data().length);
+    }
+    for (Map.Entry<String, Safetensors.Tensor> e : in.tensors().entrySet()) {
+      String key = e.getKey();
+      if (key.startsWith("first.")) {
+        optimizer.firstMoments().put(key.substring(6), e.getValue().data());
+      } else if (key.startsWith("second.")) {
+        optimizer.secondMoments().put(key.substring(7), e.getValue().data());
+      }
+    }
+    optimizer.restore(Long.parseLong(in.metadata().getOrDefault("optimizer_steps", "0")));
+  }
+
+  private static Safetensors.Tensor flat(float[] a) {
+    return new Safetensors.Tensor("F32", new int[] {a.length}, a);
+  }
+}

@@ -1,0 +1,42 @@
+package io.swarmengine.learn;
+
+import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.policy.OptimizerKind;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The seam between trainers and compute, after Tinker's primitives: accumulate gradients of a
+ * loss over a batch, take an optimizer step, export the adapter, save and restore everything a
+ * restart needs. The embedded implementation runs in the JVM; a GPU learner process speaks the
+ * same protocol.
+ */
+public interface Learner {
+
+  /** An episode group and its importance weight from the replay. */
+  record WeightedGroup(io.swarmengine.replay.EpisodeGroup group, double weight) {}
+
+  /** What a forward/backward pass measured. */
+  record StepMetrics(
+      double loss, double meanRatio, double clipFraction, double kl, long tokens, int droppedGroups, long millis) {}
+
+  /**
+   * Adds the gradient of {@code loss} over {@code batch} to the accumulated gradients; only the
+   * action tokens of each episode's last {@code bptt} turns get gradients (earlier turns are
+   * context).
+   */
+  StepMetrics forwardBackward(List<WeightedGroup> batch, LossSettings loss, int bptt);
+
+  /** Clips (clip > 0) and applies the accumulated gradients, zeroes them; returns the norm before clipping. */
+  double optimStep(OptimizerKind optimizer, double lr, double clip, double momentum);
+
+  /** A copy of the current adapter. */
+  LoraAdapter exportAdapter();
+
+  /** Writes the trainable weights and the optimizer's moments into {@code dir}. */
+  void saveState(Path dir) throws IOException;
+
+  /** Reads what {@link #saveState} wrote. */
+  void loadState(Path dir) throws IOException, io.swarmengine.model.ModelFormatException;
+}
