@@ -4,6 +4,7 @@ import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.Safetensors;
+import io.swarmengine.model.ops.LogSoftmax;
 import io.swarmengine.policy.OptimizerKind;
 import io.swarmengine.policy.TrainScope;
 import io.swarmengine.replay.Episode;
@@ -122,20 +123,19 @@ public final class EmbeddedLearner implements Learner {
     return new Layout(tokens, pos, old);
   }
 
-  /** log softmax(logits[p-1])[tokens[p]] for each action position p. */
-  private static float[] logprobs(float[] logits, int v, int[] tokens, int[] positions) {
+  /**
+   * log softmax(logits[p-1])[tokens[p]] for each action position p; {@code lse} receives each
+   * row's log Σ exp, which the backward pass reuses.
+   */
+  private static float[] logprobs(float[] logits, int v, int[] tokens, int[] positions, double[] lse) {
     float[] out = new float[positions.length];
     for (int i = 0; i < positions.length; i++) {
       int row = (positions[i] - 1) * v;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < v; j++) {
-        max = Math.max(max, logits[row + j]);
+      double rowLse = LogSoftmax.logSumExp(logits, row, v);
+      if (lse != null) {
+        lse[i] = rowLse;
       }
-      double sum = 0;
-      for (int j = 0; j < v; j++) {
-        sum += Math.exp(logits[row + j] - max);
-      }
-      out[i] = (float) (logits[row + tokens[positions[i]]] - max - Math.log(sum));
+      out[i] = (float) (logits[row + tokens[positions[i]]] - rowLse);
     }
     return out;
   }
@@ -211,10 +211,11 @@ public final class EmbeddedLearner implements Learner {
           default -> perEpisode / n;
         };
         Gpt2.Pass pass = model.forward(l.tokens());
-        float[] lpNew = logprobs(pass.logits, v, l.tokens(), l.actionPositions());
+        double[] lse = new double[n];
+        float[] lpNew = logprobs(pass.logits, v, l.tokens(), l.actionPositions(), lse);
         float[] lpRef = null;
         if (loss.klBeta() > 0) {
-          lpRef = logprobs(base.forward(l.tokens()).logits, v, l.tokens(), l.actionPositions());
+          lpRef = logprobs(base.forward(l.tokens()).logits, v, l.tokens(), l.actionPositions(), null);
         }
         float[] lpOld = loss.kind() == LossSettings.Kind.SFT ? lpNew : l.oldLogprobs();
         double[] dlp = new double[n];
@@ -224,19 +225,11 @@ public final class EmbeddedLearner implements Learner {
           if (dlp[i] == 0) {
             continue;
           }
+          // d log p(token) / d logit_j = 1[j = token] - softmax_j
           int row = (l.actionPositions()[i] - 1) * v;
           int token = l.tokens()[l.actionPositions()[i]];
-          double max = Double.NEGATIVE_INFINITY;
           for (int j = 0; j < v; j++) {
-            max = Math.max(max, pass.logits[row + j]);
-          }
-          double sum = 0;
-          for (int j = 0; j < v; j++) {
-            sum += Math.exp(pass.logits[row + j] - max);
-          }
-          for (int j = 0; j < v; j++) {
-            double p = Math.exp(pass.logits[row + j] - max) / sum;
-            dlogits[row + j] += (float) (-dlp[i] * p);
+            dlogits[row + j] += (float) (-dlp[i] * Math.exp(pass.logits[row + j] - lse[i]));
           }
           dlogits[row + token] += (float) dlp[i];
         }

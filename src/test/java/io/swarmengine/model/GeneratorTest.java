@@ -18,15 +18,7 @@ class GeneratorTest {
   final int[] prompt = {3, 1, 4, 1, 5};
 
   private static float logSoftmax(float[] logits, int off, int v, int token) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int j = 0; j < v; j++) {
-      max = Math.max(max, logits[off + j]);
-    }
-    double sum = 0;
-    for (int j = 0; j < v; j++) {
-      sum += Math.exp(logits[off + j] - max);
-    }
-    return (float) (logits[off + token] - max - Math.log(sum));
+    return (float) (logits[off + token] - io.swarmengine.model.ops.LogSoftmax.logSumExp(logits, off, v));
   }
 
   @Test
