@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.swarmengine.testing.Torch;
 
 /**
  * The whole model against PyTorch (Debian's python3-torch, which .ci/run installs), as llm.c's
@@ -22,21 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the next-token loss and every parameter's gradient compared.
  */
 class Gpt2TorchParityTest {
-  static final String PYTHON = "/usr/bin/python3";
+  static final String PYTHON = Torch.PYTHON;
 
   @TempDir Path dir;
 
-  static boolean torchAvailable() {
-    try {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
-      boolean ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-      if (!ok && "true".equals(System.getenv("CI"))) {
-        throw new AssertionError("CI must provide PyTorch (python3-torch) for " + PYTHON);
-      }
-      return ok;
-    } catch (java.io.IOException | InterruptedException e) {
-      return false;
-    }
+  private static boolean torchAvailable() {
+    return Torch.available();
   }
 
   private Safetensors.Contents reference(Path model, int[] tokens, String... adapter) throws Exception {
