@@ -91,6 +91,9 @@ def main():
         acfg = json.load(open(f"{adapter_dir}/adapter_config.json"))
         lora = read_safetensors(f"{adapter_dir}/adapter_model.safetensors")
         scale = acfg["lora_alpha"] / acfg["r"]
+        # modules_to_save and biases travel whole, as base_model.model.<name>, and replace the base's
+        for name in [n for n in lora if ".lora_" not in n]:
+            p[name[len("base_model.model."):]] = lora.pop(name)
     for t in list(p.values()) + list(lora.values()):
         t.requires_grad_(True)
 

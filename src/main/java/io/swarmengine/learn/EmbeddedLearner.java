@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * The default learner: the GPT-2 and its LoRA adapter in this JVM, on the CPU. The schedule's
  * scope picks what learns: {@code attn} and {@code ffn} the adapter's A and B on those modules,
- * {@code embed}, {@code attn_norm}, {@code ffn_norm}, {@code head} and {@code bias} the base
- * model's own parameters, {@code all} everything, {@code none} nothing.
+ * {@code embed}, {@code attn_norm}, {@code ffn_norm}, {@code head} and {@code bias} copies of the
+ * base model's parameters that travel with the adapter, {@code all} everything, {@code none}
+ * nothing.
  */
 public final class EmbeddedLearner implements Learner {
   private final Gpt2 base;
@@ -32,24 +33,33 @@ public final class EmbeddedLearner implements Learner {
   private final Optimizer optimizer = new Optimizer();
   private final double weightDecay;
 
+  /**
+   * A learner that trains {@code adapter} on {@code base}. Base parameters in scope are trained as
+   * the adapter's own copies (PEFT's modules_to_save), so the base model itself never changes.
+   */
   public EmbeddedLearner(Gpt2 base, LoraAdapter adapter, TrainScope scope, double weightDecay) {
-    this.base = base.withAdapter(null);
-    this.model = base.withAdapter(adapter);
-    this.adapter = adapter;
-    this.weightDecay = weightDecay;
+    Gpt2 plain = base.withAdapter(null);
+    for (Map.Entry<String, float[]> e : plain.parameters().entrySet()) {
+      String owner = scopeOf(e.getKey());
+      if (!owner.equals(LORA_ADAPTED) && !scope.isNone() && scope.contains(owner)) {
+        trainable.put(e.getKey(), adapter.keep(e.getKey(), e.getValue()));
+      }
+    }
     for (Map.Entry<String, float[]> e : adapter.tensors().entrySet()) {
       String module = e.getKey().contains(".attn.") ? "attn" : "ffn";
       if (scope.contains(module) && !scope.isNone()) {
         trainable.put(e.getKey(), e.getValue());
       }
     }
-    for (Map.Entry<String, float[]> e : base.parameters().entrySet()) {
-      if (!scope.isNone() && scope.contains(scopeOf(e.getKey()))) {
-        trainable.put(e.getKey(), e.getValue());
-      }
-    }
+    this.base = plain;
+    this.model = base.withAdapter(adapter);
+    this.adapter = adapter;
+    this.weightDecay = weightDecay;
     trainable.forEach((name, a) -> grads.put(name, new float[a.length]));
   }
+
+  /** The base weights LoRA adapts: never trained whole, whatever the scope. */
+  private static final String LORA_ADAPTED = "lora-adapted";
 
   /** The scope a base parameter belongs to. */
   static String scopeOf(String name) {
@@ -68,7 +78,7 @@ public final class EmbeddedLearner implements Learner {
     if (name.endsWith(".bias")) {
       return "bias";
     }
-    return "base-weight"; // the frozen base: LoRA adapts it
+    return LORA_ADAPTED;
   }
 
   /** The names of the tensors that learn. */

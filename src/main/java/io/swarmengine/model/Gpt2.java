@@ -31,22 +31,43 @@ public final class Gpt2 {
   private final Map<String, int[]> shapes;
   private final Parallel par;
   private final LoraAdapter adapter;
+  /** The base model's own parameters (params, less what an adapter replaces). */
+  private final Map<String, float[]> baseParams;
 
   private Gpt2(
       GptConfig config, Map<String, float[]> params, Map<String, int[]> shapes, Parallel par, LoraAdapter adapter) {
+    this(config, params, shapes, par, adapter, params);
+  }
+
+  private Gpt2(
+      GptConfig config, Map<String, float[]> params, Map<String, int[]> shapes, Parallel par, LoraAdapter adapter,
+      Map<String, float[]> baseParams) {
     this.config = config;
     this.params = params;
     this.shapes = shapes;
     this.par = par;
     this.adapter = adapter;
+    this.baseParams = baseParams;
   }
 
   /** This model with {@code adapter} applied (null: none); the base parameters are shared. */
   public Gpt2 withAdapter(LoraAdapter adapter) {
-    if (adapter != null && !adapter.model().equals(config)) {
+    if (adapter == null) {
+      return new Gpt2(config, baseParams, shapes, par, null);
+    }
+    if (!adapter.model().equals(config)) {
       throw new IllegalArgumentException("the adapter was made for " + adapter.model() + ", not " + config);
     }
-    return new Gpt2(config, params, shapes, par, adapter);
+    // the parameters the adapter carries whole stand in for the base's
+    Map<String, float[]> merged = new LinkedHashMap<>(baseParams);
+    for (Map.Entry<String, float[]> e : adapter.savedParameters().entrySet()) {
+      float[] base = baseParams.get(e.getKey());
+      if (base == null || base.length != e.getValue().length) {
+        throw new IllegalArgumentException("the adapter's '" + e.getKey() + "' does not fit this model");
+      }
+      merged.put(e.getKey(), e.getValue());
+    }
+    return new Gpt2(config, merged, shapes, par, adapter, baseParams);
   }
 
   public LoraAdapter adapter() {
@@ -173,7 +194,10 @@ public final class Gpt2 {
     Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
   }
 
-  /** The parameters by name (live arrays: changing them changes the model). */
+  /**
+   * The parameters by name, with those an applied adapter carries in place of the base's (live
+   * arrays: changing them changes the model).
+   */
   public Map<String, float[]> parameters() {
     return params;
   }

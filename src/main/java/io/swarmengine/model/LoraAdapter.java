@@ -22,6 +22,9 @@ import java.util.SplittableRandom;
  * {@code ...lora_B.weight} ({@code [out, r]}). A targeted module computes
  * {@code base(x) + (alpha/r)·(x·Aᵀ)·Bᵀ}. Target names match as PEFT matches them: a module is
  * targeted when its name is, or ends with "." and, a target ({@code c_proj} targets both).
+ * Base parameters trained whole travel with it as PEFT's {@code modules_to_save}
+ * ({@code base_model.model.transformer.ln_f.weight}; linear biases with {@code bias: "all"}) and
+ * replace the base's when the adapter is applied.
  */
 public final class LoraAdapter {
   /** The modules LoRA can wrap, in a block's order. */
@@ -54,12 +57,70 @@ public final class LoraAdapter {
   private final Settings settings;
   private final Map<String, float[]> tensors;
   private final Map<String, int[]> shapes;
+  /** Full base parameters this adapter replaces (PEFT's modules_to_save, and biases), by HF name. */
+  private final Map<String, float[]> saved = new LinkedHashMap<>();
 
   private LoraAdapter(GptConfig model, Settings settings, Map<String, float[]> tensors) {
     this.model = model;
     this.settings = settings;
     this.tensors = tensors;
     this.shapes = shapesOf(model, settings);
+  }
+
+  /** The PEFT module a full parameter travels in: "bias" for linear biases (PEFT's bias "all"). */
+  static String savedModuleOf(String parameter) {
+    if (parameter.equals("transformer.wte.weight")) {
+      return "wte";
+    }
+    if (parameter.equals("transformer.wpe.weight")) {
+      return "wpe";
+    }
+    if (parameter.startsWith("transformer.ln_f.")) {
+      return "ln_f";
+    }
+    if (parameter.equals("lm_head.weight")) {
+      return "lm_head";
+    }
+    if (parameter.contains(".ln_1.")) {
+      return "ln_1";
+    }
+    if (parameter.contains(".ln_2.")) {
+      return "ln_2";
+    }
+    if (parameter.endsWith(".bias")) {
+      return "bias";
+    }
+    throw new IllegalArgumentException("'" + parameter + "' is adapted by LoRA, it cannot travel whole");
+  }
+
+  /**
+   * Makes this adapter carry its own copy of a base parameter, trained in place of the base's:
+   * written as PEFT writes {@code modules_to_save} ({@code base_model.model.<name>}; linear biases
+   * as {@code bias: "all"}). Returns the copy.
+   */
+  public float[] keep(String parameter, float[] baseValues) {
+    savedModuleOf(parameter);
+    return saved.computeIfAbsent(parameter, name -> baseValues.clone());
+  }
+
+  /** The base parameters this adapter replaces, by Hugging Face name (live arrays). */
+  public Map<String, float[]> savedParameters() {
+    return saved;
+  }
+
+  private List<String> modulesToSave() {
+    List<String> out = new ArrayList<>();
+    for (String name : saved.keySet()) {
+      String module = savedModuleOf(name);
+      if (!module.equals("bias") && !out.contains(module)) {
+        out.add(module);
+      }
+    }
+    return out;
+  }
+
+  private boolean savesBiases() {
+    return saved.keySet().stream().anyMatch(n -> savedModuleOf(n).equals("bias"));
   }
 
   public static String tensorName(int layer, String module, String aOrB) {
@@ -160,8 +221,14 @@ public final class LoraAdapter {
     ArrayNode targets = c.putArray("target_modules");
     settings.targetModules().forEach(targets::add);
     c.put("fan_in_fan_out", true);
-    c.put("bias", "none");
-    c.putNull("modules_to_save");
+    c.put("bias", savesBiases() ? "all" : "none");
+    List<String> modules = modulesToSave();
+    if (modules.isEmpty()) {
+      c.putNull("modules_to_save");
+    } else {
+      ArrayNode m = c.putArray("modules_to_save");
+      modules.forEach(m::add);
+    }
     c.put("base_model_name_or_path", settings.baseModel());
     c.put("use_rslora", false);
     c.put("use_dora", false);
@@ -171,6 +238,8 @@ public final class LoraAdapter {
     Files.writeString(dir.resolve("adapter_config.json"), JSON.writeValueAsString(c) + "\n");
     Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
     tensors.forEach((name, a) -> out.put(name, new Safetensors.Tensor("F32", shapes.get(name), a)));
+    Map<String, int[]> baseShapes = Gpt2.shapesOf(model, saved.containsKey("lm_head.weight"));
+    saved.forEach((name, a) -> out.put("base_model.model." + name, new Safetensors.Tensor("F32", baseShapes.get(name), a)));
     Safetensors.write(dir.resolve("adapter_model.safetensors"), out, Map.of("format", "pt"));
   }
 
@@ -197,16 +266,21 @@ public final class LoraAdapter {
         throw new ModelFormatException(configFile + ": " + flag + " is not supported");
       }
     }
-    if (!c.path("bias").asText("none").equals("none")) {
-      throw new ModelFormatException(configFile + ": bias '" + c.path("bias").asText() + "' is not supported, only none");
+    String bias = c.path("bias").asText("none");
+    if (!bias.equals("none") && !bias.equals("all")) {
+      throw new ModelFormatException(configFile + ": bias '" + bias + "' is not supported, only none and all");
     }
     for (String pattern : List.of("rank_pattern", "alpha_pattern")) {
       if (c.path(pattern).isObject() && c.path(pattern).size() > 0) {
         throw new ModelFormatException(configFile + ": a non-empty " + pattern + " is not supported");
       }
     }
-    if (c.path("modules_to_save").isArray() && c.path("modules_to_save").size() > 0) {
-      throw new ModelFormatException(configFile + ": modules_to_save are not supported yet");
+    List<String> modulesToSave = new ArrayList<>();
+    c.path("modules_to_save").forEach(n -> modulesToSave.add(n.asText()));
+    for (String m : modulesToSave) {
+      if (!List.of("wte", "wpe", "ln_1", "ln_2", "ln_f", "lm_head").contains(m)) {
+        throw new ModelFormatException(configFile + ": modules_to_save entry '" + m + "' is not a GPT-2 module this engine trains whole");
+      }
     }
     List<String> targets = new ArrayList<>();
     JsonNode t = c.path("target_modules");
@@ -233,9 +307,29 @@ public final class LoraAdapter {
     }
     Map<String, Safetensors.Tensor> read = Safetensors.read(file).tensors();
     Map<String, int[]> expected = shapesOf(model, settings);
+    // the whole base parameters the config says travel with the adapter
+    Map<String, int[]> baseShapes = Gpt2.shapesOf(model, read.containsKey("base_model.model.lm_head.weight"));
+    Map<String, int[]> savedExpected = new LinkedHashMap<>();
+    for (Map.Entry<String, int[]> e : baseShapes.entrySet()) {
+      String module;
+      try {
+        module = savedModuleOf(e.getKey());
+      } catch (IllegalArgumentException notWhole) {
+        continue;
+      }
+      if (module.equals("bias") ? bias.equals("all") : modulesToSave.contains(module)) {
+        savedExpected.put("base_model.model." + e.getKey(), e.getValue());
+      }
+    }
     for (String name : read.keySet()) {
-      if (!expected.containsKey(name)) {
+      if (!expected.containsKey(name) && !savedExpected.containsKey(name)) {
         throw new ModelFormatException(file + ": tensor '" + name + "' is not a LoRA tensor this config and model have");
+      }
+    }
+    // whole parameters may be partial: PEFT loads with strict=False, the rest stay the base's
+    for (Map.Entry<String, int[]> e : savedExpected.entrySet()) {
+      if (read.containsKey(e.getKey())) {
+        expected.put(e.getKey(), e.getValue());
       }
     }
     Map<String, float[]> tensors = new LinkedHashMap<>();
@@ -251,6 +345,15 @@ public final class LoraAdapter {
       }
       tensors.put(e.getKey(), tensor.data());
     }
-    return new LoraAdapter(model, settings, tensors);
+    Map<String, float[]> lora = new LinkedHashMap<>();
+    LoraAdapter adapter = new LoraAdapter(model, settings, lora);
+    for (Map.Entry<String, float[]> e : tensors.entrySet()) {
+      if (savedExpected.containsKey(e.getKey())) {
+        adapter.saved.put(e.getKey().substring("base_model.model.".length()), e.getValue());
+      } else {
+        lora.put(e.getKey(), e.getValue());
+      }
+    }
+    return adapter;
   }
 }

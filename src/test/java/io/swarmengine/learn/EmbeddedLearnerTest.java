@@ -146,8 +146,13 @@ class EmbeddedLearnerTest {
     for (String name : adapterA.tensors().keySet()) {
       assertArrayEquals(adapterA.tensors().get(name), adapterB.tensors().get(name), name);
     }
-    assertArrayEquals(baseA.parameters().get("transformer.ln_f.weight"), baseB.parameters().get("transformer.ln_f.weight"));
+    assertArrayEquals(
+        adapterA.savedParameters().get("transformer.ln_f.weight"), adapterB.savedParameters().get("transformer.ln_f.weight"));
+    // whole parameters in scope are trained as the adapter's copies: the base stays as it was
+    assertArrayEquals(baseA.parameters().get("transformer.ln_f.weight"), Gpt2.random(CONFIG, 4, Parallel.sequential()).parameters().get("transformer.ln_f.weight"));
+    assertTrue(adapterA.savedParameters().keySet().containsAll(List.of("transformer.h.0.ln_2.weight", "transformer.ln_f.bias")));
     LoraAdapter exported = a.exportAdapter();
     assertArrayEquals(adapterA.b(0, "mlp.c_fc"), exported.b(0, "mlp.c_fc"));
+    assertArrayEquals(adapterA.savedParameters().get("transformer.ln_f.weight"), exported.savedParameters().get("transformer.ln_f.weight"));
   }
 }

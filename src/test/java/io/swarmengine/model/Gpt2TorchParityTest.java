@@ -122,6 +122,15 @@ class Gpt2TorchParityTest {
         }
       }
     }
+    // whole parameters travel with it too (PEFT's modules_to_save and bias "all")
+    float[] lnf = ours.keep("transformer.ln_f.weight", base.parameters().get("transformer.ln_f.weight"));
+    for (int i = 0; i < lnf.length; i++) {
+      lnf[i] = (float) (1 + random.nextGaussian() * 0.3);
+    }
+    float[] bias = ours.keep("transformer.h.1.mlp.c_fc.bias", base.parameters().get("transformer.h.1.mlp.c_fc.bias"));
+    for (int i = 0; i < bias.length; i++) {
+      bias[i] = (float) (random.nextGaussian() * 0.1);
+    }
     Path oursDir = dir.resolve("ours");
     ours.write(oursDir);
     Safetensors.Contents ref = reference(folder, tokens, oursDir.toString());
@@ -134,6 +143,7 @@ class Gpt2TorchParityTest {
     Map<String, float[]> grads = adapted.zeroGradients();
     grads.putAll(adapted.zeroAdapterGradients());
     adapted.backward(pass, dlogits, grads);
+    assertTrue(adapted.parameters().get("transformer.ln_f.weight") != base.parameters().get("transformer.ln_f.weight"));
     for (Map.Entry<String, float[]> e : grads.entrySet()) {
       assertClose("gradient of " + e.getKey(), ref.tensors().get("grad." + e.getKey()).data(), e.getValue(), 2e-4);
     }

@@ -52,6 +52,28 @@ class LoraAdapterTest {
   }
 
   @Test
+  void wholeParametersTravelAsModulesToSave() throws Exception {
+    Gpt2 base = Gpt2.random(config, 1, Parallel.sequential());
+    LoraAdapter adapter = LoraAdapter.create(config, settings, 2);
+    float[] lnf = adapter.keep("transformer.ln_f.weight", base.parameters().get("transformer.ln_f.weight"));
+    lnf[0] = 3f;
+    adapter.keep("transformer.h.0.mlp.c_fc.bias", base.parameters().get("transformer.h.0.mlp.c_fc.bias"))[1] = 0.5f;
+    assertThrows(IllegalArgumentException.class, () -> adapter.keep("transformer.h.0.attn.c_attn.weight", new float[1]));
+    adapter.write(dir);
+    String json = Files.readString(dir.resolve("adapter_config.json"));
+    assertTrue(json.contains("\"modules_to_save\" : [ \"ln_f\" ]") && json.contains("\"bias\" : \"all\""), json);
+    assertTrue(Safetensors.read(dir.resolve("adapter_model.safetensors")).tensors().containsKey("base_model.model.transformer.ln_f.weight"));
+    LoraAdapter read = LoraAdapter.read(dir, config);
+    assertEquals(3f, read.savedParameters().get("transformer.ln_f.weight")[0]);
+    // bias "all": the biases it carries replace the base's, the others stay (PEFT loads non-strictly)
+    assertEquals(0.5f, read.savedParameters().get("transformer.h.0.mlp.c_fc.bias")[1]);
+    assertEquals(2, read.savedParameters().size());
+    Gpt2 adapted = base.withAdapter(read);
+    assertEquals(3f, adapted.parameters().get("transformer.ln_f.weight")[0]);
+    assertEquals(1f, base.parameters().get("transformer.ln_f.weight")[0], "the base is untouched");
+  }
+
+  @Test
   void adaptersItCannotHonourAreRefused() throws Exception {
     assertTrue(assertThrows(ModelFormatException.class, () -> LoraAdapter.read(dir, config)).getMessage().contains("no adapter_config.json"));
     LoraAdapter.create(config, settings, 2).write(dir);
