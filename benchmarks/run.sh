@@ -4,7 +4,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-mvn -B -q -Dstyle.color=never test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/benchmark.classpath >&2
+# Maven 3.8 prints stray colour resets even in batch mode: drop them
+mvn -B -q test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/benchmark.classpath 2>&1 | sed 's/\x1b\[0m//g' >&2
 exec java -cp "target/test-classes:target/classes:$(cat target/benchmark.classpath)" \
   org.openjdk.jmh.Main "$@"

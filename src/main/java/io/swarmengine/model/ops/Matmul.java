@@ -5,6 +5,9 @@ package io.swarmengine.model.ops;
  * loops run along contiguous output columns (which the JIT vectorises).
  */
 public final class Matmul {
+  /** Rows computed together, so that each weight row is read from memory once per block. */
+  private static final int ROWS = 4;
+
   private Matmul() {}
 
   /**
@@ -15,20 +18,49 @@ public final class Matmul {
    */
   public static void forward(
       Parallel par, float[] out, float[] inp, float[] weight, float[] bias, int n, int c, int oc) {
-    par.forRange(n, 4, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        int o = i * oc;
-        if (bias != null) {
-          System.arraycopy(bias, 0, out, o, oc);
-        } else {
-          java.util.Arrays.fill(out, o, o + oc, 0f);
+    int blocks = (n + ROWS - 1) / ROWS;
+    par.forRange(blocks, 1, (from, to) -> {
+      for (int b = from; b < to; b++) {
+        int i0 = b * ROWS;
+        int rows = Math.min(ROWS, n - i0);
+        for (int r = 0; r < rows; r++) {
+          int o = (i0 + r) * oc;
+          if (bias != null) {
+            System.arraycopy(bias, 0, out, o, oc);
+          } else {
+            java.util.Arrays.fill(out, o, o + oc, 0f);
+          }
         }
-        int x = i * c;
-        for (int k = 0; k < c; k++) {
-          float a = inp[x + k];
-          int w = k * oc;
-          for (int j = 0; j < oc; j++) {
-            out[o + j] += a * weight[w + j];
+        if (rows == ROWS) {
+          int o0 = i0 * oc;
+          int o1 = o0 + oc;
+          int o2 = o1 + oc;
+          int o3 = o2 + oc;
+          for (int k = 0; k < c; k++) {
+            float a0 = inp[i0 * c + k];
+            float a1 = inp[(i0 + 1) * c + k];
+            float a2 = inp[(i0 + 2) * c + k];
+            float a3 = inp[(i0 + 3) * c + k];
+            int w = k * oc;
+            for (int j = 0; j < oc; j++) {
+              float wv = weight[w + j];
+              out[o0 + j] += a0 * wv;
+              out[o1 + j] += a1 * wv;
+              out[o2 + j] += a2 * wv;
+              out[o3 + j] += a3 * wv;
+            }
+          }
+        } else {
+          for (int r = 0; r < rows; r++) {
+            int o = (i0 + r) * oc;
+            int x = (i0 + r) * c;
+            for (int k = 0; k < c; k++) {
+              float a = inp[x + k];
+              int w = k * oc;
+              for (int j = 0; j < oc; j++) {
+                out[o + j] += a * weight[w + j];
+              }
+            }
           }
         }
       }
@@ -43,17 +75,43 @@ public final class Matmul {
       Parallel par, float[] dinp, float[] dweight, float[] dbias, float[] dout, float[] inp,
       float[] weight, int n, int c, int oc) {
     if (dinp != null) {
-      par.forRange(n, 4, (from, to) -> {
-        for (int i = from; i < to; i++) {
-          int o = i * oc;
-          int x = i * c;
+      int blocks = (n + ROWS - 1) / ROWS;
+      par.forRange(blocks, 1, (from, to) -> {
+        for (int b = from; b < to; b++) {
+          int i0 = b * ROWS;
+          int rows = Math.min(ROWS, n - i0);
           for (int k = 0; k < c; k++) {
             int w = k * oc;
-            float sum = 0;
-            for (int j = 0; j < oc; j++) {
-              sum += dout[o + j] * weight[w + j];
+            if (rows == ROWS) {
+              int o0 = i0 * oc;
+              int o1 = o0 + oc;
+              int o2 = o1 + oc;
+              int o3 = o2 + oc;
+              float s0 = 0;
+              float s1 = 0;
+              float s2 = 0;
+              float s3 = 0;
+              for (int j = 0; j < oc; j++) {
+                float wv = weight[w + j];
+                s0 += dout[o0 + j] * wv;
+                s1 += dout[o1 + j] * wv;
+                s2 += dout[o2 + j] * wv;
+                s3 += dout[o3 + j] * wv;
+              }
+              dinp[i0 * c + k] += s0;
+              dinp[(i0 + 1) * c + k] += s1;
+              dinp[(i0 + 2) * c + k] += s2;
+              dinp[(i0 + 3) * c + k] += s3;
+            } else {
+              for (int r = 0; r < rows; r++) {
+                int o = (i0 + r) * oc;
+                float sum = 0;
+                for (int j = 0; j < oc; j++) {
+                  sum += dout[o + j] * weight[w + j];
+                }
+                dinp[(i0 + r) * c + k] += sum;
+              }
             }
-            dinp[x + k] += sum;
           }
         }
       });
@@ -91,17 +149,18 @@ public final class Matmul {
    * @param weight [OC, C]
    */
   public static void forwardTransposed(Parallel par, float[] out, float[] inp, float[] weight, int n, int c, int oc) {
-    par.forRange(n, 1, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        int x = i * c;
-        int o = i * oc;
-        for (int j = 0; j < oc; j++) {
-          int w = j * c;
+    // split by output column: each weight row (one vocabulary entry of the head) is read once
+    // and used for every input row while it is in cache
+    par.forRange(oc, 64, (from, to) -> {
+      for (int j = from; j < to; j++) {
+        int w = j * c;
+        for (int i = 0; i < n; i++) {
+          int x = i * c;
           float sum = 0;
           for (int k = 0; k < c; k++) {
             sum += inp[x + k] * weight[w + k];
           }
-          out[o + j] = sum;
+          out[i * oc + j] = sum;
         }
       }
     });
@@ -111,18 +170,24 @@ public final class Matmul {
   public static void backwardTransposed(
       Parallel par, float[] dinp, float[] dweight, float[] dout, float[] inp, float[] weight, int n, int c, int oc) {
     if (dinp != null) {
-      par.forRange(n, 1, (from, to) -> {
-        for (int i = from; i < to; i++) {
-          int x = i * c;
-          int o = i * oc;
+      // blocks of rows: each weight row is read once per block, not once per row
+      int blockRows = 16;
+      int blocks = (n + blockRows - 1) / blockRows;
+      par.forRange(blocks, 1, (from, to) -> {
+        for (int b = from; b < to; b++) {
+          int i0 = b * blockRows;
+          int i1 = Math.min(n, i0 + blockRows);
           for (int j = 0; j < oc; j++) {
-            float d = dout[o + j];
-            if (d == 0f) {
-              continue;
-            }
             int w = j * c;
-            for (int k = 0; k < c; k++) {
-              dinp[x + k] += d * weight[w + k];
+            for (int i = i0; i < i1; i++) {
+              float d = dout[i * oc + j];
+              if (d == 0f) {
+                continue;
+              }
+              int x = i * c;
+              for (int k = 0; k < c; k++) {
+                dinp[x + k] += d * weight[w + k];
+              }
             }
           }
         }
