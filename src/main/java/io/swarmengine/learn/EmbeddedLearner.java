@@ -31,6 +31,8 @@ public final class EmbeddedLearner implements Learner {
   private final Map<String, float[]> trainable = new LinkedHashMap<>();
   private final Map<String, float[]> grads = new LinkedHashMap<>();
   private final Optimizer optimizer = new Optimizer();
+  /** Draws the adapter's LoRA dropout masks in training passes. */
+  private final java.util.SplittableRandom dropout = new java.util.SplittableRandom(0x5eed);
   private final double weightDecay;
 
   /**
@@ -220,7 +222,7 @@ public final class EmbeddedLearner implements Learner {
           case DR_GRPO -> perEpisode / norm;
           default -> perEpisode / n;
         };
-        Gpt2.Pass pass = model.forward(l.tokens());
+        Gpt2.Pass pass = model.forward(l.tokens(), dropout);
         double[] lse = new double[n];
         float[] lpNew = logprobs(pass.logits, v, l.tokens(), l.actionPositions(), lse);
         float[] lpRef = null;

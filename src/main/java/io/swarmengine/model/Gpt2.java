@@ -240,14 +240,37 @@ public final class Gpt2 {
    * @param inp [N, IN]
    */
   void linear(float[][] mids, int l, int module, float[] out, float[] inp, int n, int in, int outDim) {
+    linear(mids, null, null, l, module, out, inp, n, in, outDim);
+  }
+
+  /**
+   * {@link #linear} in a training pass: with LoRA dropout p > 0 the LoRA path sees
+   * {@code inp · mask}, each mask entry 0 with probability p and 1/(1−p) otherwise (PEFT's
+   * {@code lora_dropout}); the mask is kept in {@code masks[module]} for backward.
+   */
+  private void linear(
+      float[][] mids, float[][] masks, SplittableRandom dropout, int l, int module, float[] out, float[] inp, int n,
+      int in, int outDim) {
     String name = LoraAdapter.MODULES.get(module);
     Matmul.forward(par, out, inp, p(block(l, name + ".weight")), p(block(l, name + ".bias")), n, in, outDim);
     if (adapter == null || !adapter.targets(name)) {
       return;
     }
     int r = adapter.rank();
+    float[] loraInput = inp;
+    float p = adapter.settings().dropout();
+    if (dropout != null && p > 0) {
+      float keep = 1f / (1f - p);
+      float[] mask = new float[n * in];
+      loraInput = new float[n * in];
+      for (int i = 0; i < mask.length; i++) {
+        mask[i] = dropout.nextDouble() < p ? 0f : keep;
+        loraInput[i] = inp[i] * mask[i];
+      }
+      masks[module] = mask;
+    }
     float[] mid = new float[n * r];
-    Matmul.forwardTransposed(par, mid, inp, adapter.a(l, name), n, in, r);
+    Matmul.forwardTransposed(par, mid, loraInput, adapter.a(l, name), n, in, r);
     float[] delta = new float[n * outDim];
     Matmul.forwardTransposed(par, delta, mid, adapter.b(l, name), n, r, outDim);
     float scale = adapter.scale();
@@ -261,8 +284,8 @@ public final class Gpt2 {
 
   /** Backward of {@link #linear}: accumulates dinp and the gradients present in {@code grads}. */
   private void linearBackward(
-      float[][] mids, int l, int module, float[] dinp, float[] dout, float[] inp, int n, int in, int outDim,
-      Map<String, float[]> grads) {
+      float[][] mids, float[][] masks, int l, int module, float[] dinp, float[] dout, float[] inp, int n, int in,
+      int outDim, Map<String, float[]> grads) {
     String name = LoraAdapter.MODULES.get(module);
     Matmul.backward(par, dinp, grads.get(block(l, name + ".weight")), grads.get(block(l, name + ".bias")), dout, inp,
         p(block(l, name + ".weight")), n, in, outDim);
@@ -278,8 +301,22 @@ public final class Gpt2 {
     float[] dmid = new float[n * r];
     Matmul.backwardTransposed(par, dmid, grads.get(LoraAdapter.tensorName(l, name, "B")), scaled, mids[module],
         adapter.b(l, name), n, r, outDim);
-    Matmul.backwardTransposed(par, dinp, grads.get(LoraAdapter.tensorName(l, name, "A")), dmid, inp,
+    float[] mask = masks[module];
+    if (mask == null) {
+      Matmul.backwardTransposed(par, dinp, grads.get(LoraAdapter.tensorName(l, name, "A")), dmid, inp,
+          adapter.a(l, name), n, in, r);
+      return;
+    }
+    float[] loraInput = new float[n * in];
+    for (int i = 0; i < loraInput.length; i++) {
+      loraInput[i] = inp[i] * mask[i];
+    }
+    float[] dLoraInput = new float[n * in];
+    Matmul.backwardTransposed(par, dLoraInput, grads.get(LoraAdapter.tensorName(l, name, "A")), dmid, loraInput,
         adapter.a(l, name), n, in, r);
+    for (int i = 0; i < dLoraInput.length; i++) {
+      dinp[i] += dLoraInput[i] * mask[i];
+    }
   }
 
   /** One forward pass over a sequence: the logits, and every activation backward needs. */
@@ -302,6 +339,8 @@ public final class Gpt2 {
     final float[][] fchGelu;
     /** The LoRA path's x·Aᵀ [T, r] per layer and module (null where not adapted). */
     final float[][][] loraMid;
+    /** LoRA dropout masks per layer and module (null: no dropout in this pass). */
+    final float[][][] loraMask;
     final float[] lnf;
     final float[] lnfMean;
     final float[] lnfRstd;
@@ -329,6 +368,7 @@ public final class Gpt2 {
       fch = new float[l][t * 4 * c];
       fchGelu = new float[l][t * 4 * c];
       loraMid = new float[l][LoraAdapter.MODULES.size()][];
+      loraMask = new float[l][LoraAdapter.MODULES.size()][];
       lnf = new float[t * c];
       lnfMean = new float[t];
       lnfRstd = new float[t];
@@ -340,8 +380,16 @@ public final class Gpt2 {
     }
   }
 
-  /** Logits for every position of {@code tokens} (at most n_positions of them). */
+  /** Logits for every position of {@code tokens} (at most n_positions of them); no dropout. */
   public Pass forward(int[] tokens) {
+    return forward(tokens, null);
+  }
+
+  /**
+   * A training pass: as {@link #forward(int[])}, but with the adapter's LoRA dropout drawn from
+   * {@code dropout} (null: none).
+   */
+  public Pass forward(int[] tokens, SplittableRandom dropout) {
     int t = tokens.length;
     if (t < 1 || t > config.positions()) {
       throw new IllegalArgumentException(t + " tokens; a GPT-2 of n_positions " + config.positions() + " takes 1 to that many");
@@ -363,16 +411,16 @@ public final class Gpt2 {
     float[] tmp = new float[t * 4 * c];
     for (int l = 0; l < config.layers(); l++) {
       LayerNorm.forward(s.ln1[l], s.ln1Mean[l], s.ln1Rstd[l], s.x[l], p(block(l, "ln_1.weight")), p(block(l, "ln_1.bias")), t, c, eps);
-      linear(s.loraMid[l], l, 0, s.qkv[l], s.ln1[l], t, c, 3 * c);
+      linear(s.loraMid[l], s.loraMask[l], dropout, l, 0, s.qkv[l], s.ln1[l], t, c, 3 * c);
       Attention.forward(par, s.atty[l], s.preatt[l], s.att[l], s.qkv[l], t, c, nh);
-      linear(s.loraMid[l], l, 1, tmp, s.atty[l], t, c, c);
+      linear(s.loraMid[l], s.loraMask[l], dropout, l, 1, tmp, s.atty[l], t, c, c);
       for (int i = 0; i < t * c; i++) {
         s.res2[l][i] = s.x[l][i] + tmp[i];
       }
       LayerNorm.forward(s.ln2[l], s.ln2Mean[l], s.ln2Rstd[l], s.res2[l], p(block(l, "ln_2.weight")), p(block(l, "ln_2.bias")), t, c, eps);
-      linear(s.loraMid[l], l, 2, s.fch[l], s.ln2[l], t, c, 4 * c);
+      linear(s.loraMid[l], s.loraMask[l], dropout, l, 2, s.fch[l], s.ln2[l], t, c, 4 * c);
       Gelu.forward(s.fchGelu[l], s.fch[l], t * 4 * c);
-      linear(s.loraMid[l], l, 3, tmp, s.fchGelu[l], t, 4 * c, c);
+      linear(s.loraMid[l], s.loraMask[l], dropout, l, 3, tmp, s.fchGelu[l], t, 4 * c, c);
       for (int i = 0; i < t * c; i++) {
         s.x[l + 1][i] = s.res2[l][i] + tmp[i];
       }
@@ -406,21 +454,21 @@ public final class Gpt2 {
     for (int l = config.layers() - 1; l >= 0; l--) {
       // x[l+1] = res2 + mlp(ln_2(res2)): dx flows to res2 directly and through the MLP
       Arrays.fill(dfchGelu, 0f);
-      linearBackward(s.loraMid[l], l, 3, dfchGelu, dx, s.fchGelu[l], t, 4 * c, c, grads);
+      linearBackward(s.loraMid[l], s.loraMask[l], l, 3, dfchGelu, dx, s.fchGelu[l], t, 4 * c, c, grads);
       Arrays.fill(dfch, 0f);
       Gelu.backward(dfch, s.fch[l], dfchGelu, t * 4 * c);
       Arrays.fill(dln, 0f);
-      linearBackward(s.loraMid[l], l, 2, dln, dfch, s.ln2[l], t, c, 4 * c, grads);
+      linearBackward(s.loraMid[l], s.loraMask[l], l, 2, dln, dfch, s.ln2[l], t, c, 4 * c, grads);
       float[] dres2 = dx.clone();
       LayerNorm.backward(dres2, grads.get(block(l, "ln_2.weight")), grads.get(block(l, "ln_2.bias")), dln, s.res2[l],
           p(block(l, "ln_2.weight")), s.ln2Mean[l], s.ln2Rstd[l], t, c);
       // res2 = x[l] + attn(ln_1(x[l]))
       Arrays.fill(datty, 0f);
-      linearBackward(s.loraMid[l], l, 1, datty, dres2, s.atty[l], t, c, c, grads);
+      linearBackward(s.loraMid[l], s.loraMask[l], l, 1, datty, dres2, s.atty[l], t, c, c, grads);
       Arrays.fill(dqkv, 0f);
       Attention.backward(par, dqkv, datty, s.qkv[l], s.att[l], t, c, nh);
       Arrays.fill(dln, 0f);
-      linearBackward(s.loraMid[l], l, 0, dln, dqkv, s.ln1[l], t, c, 3 * c, grads);
+      linearBackward(s.loraMid[l], s.loraMask[l], l, 0, dln, dqkv, s.ln1[l], t, c, 3 * c, grads);
       dx = dres2;
       LayerNorm.backward(dx, grads.get(block(l, "ln_1.weight")), grads.get(block(l, "ln_1.bias")), dln, s.x[l],
           p(block(l, "ln_1.weight")), s.ln1Mean[l], s.ln1Rstd[l], t, c);
