@@ -83,6 +83,11 @@ public final class EmbeddedLearner implements Learner {
     return LORA_ADAPTED;
   }
 
+  /** The gradient accumulated so far for a trainable tensor (live; zeroed by each optimizer step). */
+  public float[] gradient(String name) {
+    return grads.get(name);
+  }
+
   /** The names of the tensors that learn. */
   public List<String> trainableNames() {
     return List.copyOf(trainable.keySet());

@@ -2,6 +2,7 @@ package io.swarmengine.learn;
 
 import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.policy.OptimizerKind;
+import io.swarmengine.scheduler.LrSchedule;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,14 @@ public interface Learner {
 
   /** Clips (clip > 0) and applies the accumulated gradients, zeroes them; returns the norm before clipping. */
   double optimStep(OptimizerKind optimizer, double lr, double clip, double momentum);
+
+  /**
+   * {@link #optimStep(OptimizerKind, double, double, double)} at the learning rate of the next step
+   * of {@code schedule} (seed 002's shapes across a train segment; the schedule advances).
+   */
+  default double optimStep(OptimizerKind optimizer, LrSchedule schedule, double clip, double momentum) {
+    return optimStep(optimizer, schedule.step(), clip, momentum);
+  }
 
   /** A copy of the current adapter. */
   LoraAdapter exportAdapter();

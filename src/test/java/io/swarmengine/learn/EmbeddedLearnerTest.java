@@ -102,6 +102,30 @@ class EmbeddedLearnerTest {
   }
 
   @Test
+  void aLearningRateScheduleDrivesTheSteps() throws Exception {
+    // SGD without momentum: each step moves a parameter by exactly lr × its gradient
+    Gpt2 base = Gpt2.random(CONFIG, 4, Parallel.sequential());
+    LoraAdapter adapter = LoraAdapter.create(CONFIG, LORA, 5);
+    EmbeddedLearner learner = new EmbeddedLearner(base, adapter, scope("ffn_norm"), 0);
+    int[] target = {5, 6, 7, 5};
+    EpisodeGroup g =
+        new EpisodeGroup("lr", 0, "w", 0, List.of(new Episode(List.of(new Turn(PROMPT, target, new float[4], 1f)))), Map.of(), 0);
+    var batch = List.of(new Learner.WeightedGroup(g, 1.0));
+    io.swarmengine.scheduler.LrSchedule schedule =
+        new io.swarmengine.scheduler.LrSchedule(io.swarmengine.scheduler.ScheduleMode.LINEAR, 0.4, 0.1, 3);
+    float[] lnf = adapter.savedParameters().get("transformer.ln_f.weight");
+    double[] expectedLr = {0.3, 0.2, 0.1};
+    for (double lr : expectedLr) {
+      float before = lnf[0];
+      learner.forwardBackward(batch, LossSettings.of(LossSettings.Kind.SFT), 1);
+      float grad = learner.gradient("transformer.ln_f.weight")[0];
+      learner.optimStep(OptimizerKind.SGD, schedule, 0, 0);
+      assertEquals(before - lr * grad, lnf[0], 1e-6);
+    }
+    assertEquals(3, schedule.currentStep());
+  }
+
+  @Test
   void bpttTrainsOnlyTheLastTurns() throws Exception {
     Gpt2 base = Gpt2.random(CONFIG, 4, Parallel.sequential());
     LoraAdapter adapter = LoraAdapter.create(CONFIG, LORA, 5);
