@@ -14,24 +14,7 @@ import torch
 
 sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/src/test/python")
 from gpt2_reference import read_safetensors, gelu_new  # noqa: E402
-from learner_reference import forward  # noqa: E402
-
-
-def grpo_loss(p, lora, scale, cfg, batch):
-    total = 0.0
-    for group in batch["groups"]:
-        rewards = torch.tensor([e["reward"] for e in group["episodes"]], dtype=torch.float64)
-        adv = (rewards - rewards.mean()) / (rewards.std() + 1e-4)
-        for e, a in zip(group["episodes"], adv):
-            tokens = torch.tensor(e["prompt"] + e["action"])
-            logits = forward(p, lora, scale, cfg, tokens)
-            n, start = len(e["action"]), len(e["prompt"])
-            logp = torch.log_softmax(logits[start - 1:start - 1 + n], dim=-1)
-            new = logp[torch.arange(n), torch.tensor(e["action"])]
-            ratio = torch.exp(new - torch.tensor(e["old"]))
-            obj = torch.minimum(ratio * a, torch.clamp(ratio, 0.8, 1.2) * a)
-            total = total - group["weight"] * obj.mean() / (len(group["episodes"]) * len(batch["groups"]))
-    return total
+from learner_reference import grpo_loss  # noqa: E402
 
 
 @torch.no_grad()

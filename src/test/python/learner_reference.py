@@ -46,6 +46,24 @@ def forward(p, lora, scale, cfg, tokens):
     return x @ p.get("lm_head.weight", p["transformer.wte.weight"]).T
 
 
+def grpo_loss(p, lora, scale, cfg, batch):
+    """GRPO over the batch: sample-std group advantages, ratio clipped to [0.8, 1.2], token mean."""
+    total = 0.0
+    for group in batch["groups"]:
+        rewards = torch.tensor([e["reward"] for e in group["episodes"]], dtype=torch.float64)
+        adv = (rewards - rewards.mean()) / (rewards.std() + 1e-4)
+        for e, a in zip(group["episodes"], adv):
+            tokens = torch.tensor(e["prompt"] + e["action"])
+            logits = forward(p, lora, scale, cfg, tokens)
+            n, start = len(e["action"]), len(e["prompt"])
+            logp = torch.log_softmax(logits[start - 1:start - 1 + n], dim=-1)
+            new = logp[torch.arange(n), torch.tensor(e["action"])]
+            ratio = torch.exp(new - torch.tensor(e["old"]))
+            obj = torch.minimum(ratio * a, torch.clamp(ratio, 0.8, 1.2) * a)
+            total = total - group["weight"] * obj.mean() / (len(group["episodes"]) * len(batch["groups"]))
+    return total
+
+
 def main():
     model_dir, adapter_dir, batch_file, steps, lr, clip, out_file = sys.argv[1:8]
     cfg = json.load(open(f"{model_dir}/config.json"))
@@ -60,19 +78,7 @@ def main():
     losses = []
     for _ in range(int(steps)):
         opt.zero_grad()
-        total = 0.0
-        for group in batch["groups"]:
-            rewards = torch.tensor([e["reward"] for e in group["episodes"]], dtype=torch.float64)
-            adv = (rewards - rewards.mean()) / (rewards.std() + 1e-4)
-            for e, a in zip(group["episodes"], adv):
-                tokens = torch.tensor(e["prompt"] + e["action"])
-                logits = forward(p, lora, scale, cfg, tokens)
-                n, start = len(e["action"]), len(e["prompt"])
-                logp = torch.log_softmax(logits[start - 1:start - 1 + n], dim=-1)
-                new = logp[torch.arange(n), torch.tensor(e["action"])]
-                ratio = torch.exp(new - torch.tensor(e["old"]))
-                obj = torch.minimum(ratio * a, torch.clamp(ratio, 0.8, 1.2) * a)
-                total = total - group["weight"] * obj.mean() / (len(group["episodes"]) * len(batch["groups"]))
+        total = grpo_loss(p, lora, scale, cfg, batch)
         total.backward()
         if float(clip) > 0:
             torch.nn.utils.clip_grad_norm_(list(lora.values()), float(clip))

@@ -1,8 +1,5 @@
 package io.swarmengine.benchmarks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmengine.learn.EmbeddedLearner;
 import io.swarmengine.learn.Learner;
 import io.swarmengine.learn.LossSettings;
@@ -16,6 +13,7 @@ import io.swarmengine.policy.TrainScope;
 import io.swarmengine.replay.Episode;
 import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.replay.Turn;
+import io.swarmengine.testing.BatchJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,11 +59,6 @@ public final class LearnerSpeedRun {
     adapter.write(dir.resolve("adapter"));
 
     // one group of single-turn episodes, written for the PyTorch side too
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode batchJson = json.createObjectNode();
-    ObjectNode groupJson = batchJson.putArray("groups").addObject();
-    groupJson.put("weight", 1.0);
-    ArrayNode episodesJson = groupJson.putArray("episodes");
     List<Episode> episodes = new ArrayList<>();
     for (int e = 0; e < GROUP; e++) {
       int[] prompt = new int[PROMPT];
@@ -78,25 +71,10 @@ public final class LearnerSpeedRun {
         action[i] = random.nextInt(config.vocab());
         old[i] = (float) (-Math.log(config.vocab()) + random.nextGaussian() * 0.05);
       }
-      float reward = e % 2;
-      episodes.add(new Episode(List.of(new Turn(prompt, action, old, reward))));
-      ObjectNode ej = episodesJson.addObject();
-      ArrayNode pj = ej.putArray("prompt");
-      for (int t : prompt) {
-        pj.add(t);
-      }
-      ArrayNode aj = ej.putArray("action");
-      for (int t : action) {
-        aj.add(t);
-      }
-      ArrayNode oj = ej.putArray("old");
-      for (float o : old) {
-        oj.add(o);
-      }
-      ej.put("reward", reward);
+      episodes.add(new Episode(List.of(new Turn(prompt, action, old, e % 2))));
     }
-    Files.writeString(dir.resolve("batch.json"), json.writeValueAsString(batchJson));
     var batch = List.of(new Learner.WeightedGroup(new EpisodeGroup("b", 0, "w", 0, episodes, Map.of(), 0), 1.0));
+    BatchJson.write(batch, dir.resolve("batch.json"));
 
     EmbeddedLearner learner = new EmbeddedLearner(base, adapter, TrainScope.parse("attn+ffn", TrainScope.GPT2_SCOPES), 0);
     int steps = shape.equals("124m") ? 2 : 10;
@@ -108,7 +86,7 @@ public final class LearnerSpeedRun {
     double stepMs = (System.nanoTime() - t0) / 1e6 / steps;
 
     Generator generator = new Generator(base.withAdapter(adapter), par);
-    int[] prompt = ((Turn) episodes.get(0).turns().get(0)).observation();
+    int[] prompt = episodes.get(0).turns().get(0).observation();
     Generator.Sampling sampling = new Generator.Sampling(GROUP, 1f, 0, 1f, ACTION, new int[0], 5);
     generator.generate(prompt, sampling); // warm-up
     int reps = shape.equals("124m") ? 1 : 5;

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.GptConfig;
 import io.swarmengine.model.LoraAdapter;
@@ -17,8 +14,8 @@ import io.swarmengine.policy.TrainScope;
 import io.swarmengine.replay.Episode;
 import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.replay.Turn;
+import io.swarmengine.testing.BatchJson;
 import io.swarmengine.testing.Torch;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,15 +50,8 @@ class LearnerTorchParityTest {
     adapter.write(adapterDir);
 
     // two groups of three single-turn episodes, behaviour log-probs a little off the current policy
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode batchJson = json.createObjectNode();
-    ArrayNode groupsJson = batchJson.putArray("groups");
     List<Learner.WeightedGroup> batch = new ArrayList<>();
     for (int g = 0; g < 2; g++) {
-      ObjectNode gj = groupsJson.addObject();
-      double weight = g == 0 ? 1.0 : 0.6;
-      gj.put("weight", weight);
-      ArrayNode episodes = gj.putArray("episodes");
       List<Episode> eps = new ArrayList<>();
       for (int e = 0; e < 3; e++) {
         int[] prompt = {1 + g, 2 + e, 3};
@@ -70,27 +60,12 @@ class LearnerTorchParityTest {
         for (int i = 0; i < 4; i++) {
           old[i] = (float) (-3.0 + random.nextGaussian() * 0.1);
         }
-        float reward = (float) random.nextDouble();
-        eps.add(new Episode(List.of(new Turn(prompt, action, old, reward))));
-        ObjectNode ej = episodes.addObject();
-        ArrayNode pj = ej.putArray("prompt");
-        for (int t : prompt) {
-          pj.add(t);
-        }
-        ArrayNode aj = ej.putArray("action");
-        for (int t : action) {
-          aj.add(t);
-        }
-        ArrayNode oj = ej.putArray("old");
-        for (float o : old) {
-          oj.add(o);
-        }
-        ej.put("reward", reward);
+        eps.add(new Episode(List.of(new Turn(prompt, action, old, (float) random.nextDouble()))));
       }
-      batch.add(new Learner.WeightedGroup(new EpisodeGroup("g" + g, g, "w", 0, eps, Map.of(), 0), weight));
+      batch.add(new Learner.WeightedGroup(new EpisodeGroup("g" + g, g, "w", 0, eps, Map.of(), 0), g == 0 ? 1.0 : 0.6));
     }
     Path batchFile = dir.resolve("batch.json");
-    Files.writeString(batchFile, json.writeValueAsString(batchJson));
+    BatchJson.write(batch, batchFile);
     Path out = dir.resolve("steps.safetensors");
     Process p =
         new ProcessBuilder(
