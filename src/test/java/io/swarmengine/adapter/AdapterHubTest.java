@@ -1,0 +1,104 @@
+package io.swarmengine.adapter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.pubsub.Topic;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import com.typesafe.config.ConfigFactory;
+import io.swarmengine.model.GptConfig;
+import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.model.ModelFormatException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AdapterHubTest {
+  static final ActorTestKit testKit =
+      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @TempDir Path data;
+
+  final GptConfig config = new GptConfig(1, 2, 8, 16, 20, 1e-5f, true);
+
+  private LoraAdapter adapter(long seed) {
+    return LoraAdapter.create(config, new LoraAdapter.Settings(2, 4f, 0f, List.of("c_attn"), "base"), seed);
+  }
+
+  @Test
+  void theStoreIsContentAddressedAndRefusesCorruptFiles() throws Exception {
+    AdapterStore store = new AdapterStore(data);
+    AdapterStore.Stored a = store.put(adapter(1));
+    assertEquals(a, store.put(adapter(1)), "the same content, the same address, stored once");
+    assertEquals(1, Files.list(data.resolve("adapters")).count());
+    AdapterStore.Stored b = store.put(adapter(2));
+    assertFalse(a.sha256().equals(b.sha256()));
+    assertEquals(adapter(1).tensors().keySet(), store.read(a.sha256(), config).tensors().keySet());
+    Path weights = store.path(b.sha256()).resolve("adapter_model.safetensors");
+    byte[] bytes = Files.readAllBytes(weights);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(weights, bytes);
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> store.read(b.sha256(), config));
+    assertTrue(e.getMessage().contains("is corrupt"), e.getMessage());
+  }
+
+  @Test
+  void versionsArePublishedBroadcastRolledBackAndRecovered() throws Exception {
+    AdapterStore store = new AdapterStore(data);
+    TestProbe<AdapterHub.AdapterPublished> worker = testKit.createTestProbe();
+    ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
+        testKit.spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC));
+    topic.tell(Topic.subscribe(worker.getRef()));
+    var kit =
+        EventSourcedBehaviorTestKit.<AdapterHub.Command, AdapterHub.Event, AdapterHub.State>create(
+            testKit.system(), AdapterHub.create("hub", store, topic, Clock.systemUTC()));
+    AdapterStore.Stored first = store.put(adapter(1));
+    AdapterStore.Stored second = store.put(adapter(2));
+    AdapterHub.Published v1 = assertInstanceOf(AdapterHub.Published.class,
+        kit.<AdapterHub.PublishReply>runCommand(r -> new AdapterHub.Publish(first.sha256(), first.sizeBytes(), 0, Map.of("loss", 0.5), r)).reply());
+    assertEquals(1, v1.version().number());
+    assertEquals(v1.version(), worker.receiveMessage().version());
+    AdapterHub.Published v2 = assertInstanceOf(AdapterHub.Published.class,
+        kit.<AdapterHub.PublishReply>runCommand(r -> new AdapterHub.Publish(second.sha256(), second.sizeBytes(), 1, Map.of(), r)).reply());
+    assertEquals(2, v2.version().number());
+    assertEquals(1, v2.version().parent());
+    assertEquals(v2.version(), worker.receiveMessage().version());
+
+    assertInstanceOf(AdapterHub.PublishRefused.class,
+        kit.<AdapterHub.PublishReply>runCommand(r -> new AdapterHub.Publish("0".repeat(64), 1, 0, Map.of(), r)).reply());
+    assertInstanceOf(AdapterHub.PublishRefused.class,
+        kit.<AdapterHub.PublishReply>runCommand(r -> new AdapterHub.Publish(first.sha256(), 1, 7, Map.of(), r)).reply());
+
+    assertEquals(new AdapterHub.RolledBack(1, List.of(2L)),
+        kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(1, r)).reply());
+    assertEquals(1, worker.receiveMessage().version().number(), "every worker is told to return to v1");
+    assertInstanceOf(AdapterHub.RollbackRefused.class, kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(2, r)).reply());
+    assertInstanceOf(AdapterHub.RollbackRefused.class, kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(9, r)).reply());
+
+    kit.restart();
+    AdapterHub.Versions versions = kit.<AdapterHub.Versions>runCommand(AdapterHub.GetVersions::new).reply();
+    assertEquals(2, versions.all().size());
+    assertFalse(versions.all().get(1).good());
+    assertEquals(1, versions.newestGood().number());
+    assertEquals(0.5, versions.all().get(0).metrics().get("loss"));
+    kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(0, r));
+    assertNull(worker.receiveMessage().version(), "rolled back to the base model");
+  }
+}
