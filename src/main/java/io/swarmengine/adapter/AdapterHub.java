@@ -42,6 +42,23 @@ public final class AdapterHub
 
   public record GetVersions(ActorRef<Versions> replyTo) implements Command {}
 
+  /**
+   * Asks for up to {@code maxBytes} of version {@code number}'s bundle from {@code offset}: how a
+   * node without the shared data folder fetches an adapter, chunk by chunk, before installing it.
+   */
+  public record Fetch(long number, long offset, int maxBytes, ActorRef<FetchReply> replyTo) implements Command {}
+
+  public sealed interface FetchReply extends CborSerializable {}
+
+  /** Bytes {@code [offset, offset + data.length)} of a bundle of {@code totalBytes}. */
+  public record Chunk(long number, String sha256, long offset, long totalBytes, byte[] data) implements FetchReply {
+    public boolean last() {
+      return offset + data.length >= totalBytes;
+    }
+  }
+
+  public record FetchRefused(String reason) implements FetchReply {}
+
   public sealed interface PublishReply extends CborSerializable {}
 
   public record Published(Version version) implements PublishReply {}
@@ -145,6 +162,7 @@ public final class AdapterHub
         .onCommand(Publish.class, this::onPublish)
         .onCommand(Rollback.class, this::onRollback)
         .onCommand(GetVersions.class, (state, get) -> Effect().reply(get.replyTo(), new Versions(state.versions(), state.newestGood())))
+        .onCommand(Fetch.class, this::onFetch)
         .build();
   }
 
@@ -185,6 +203,26 @@ public final class AdapterHub
         .persist(new VersionsMarkedBad(to, bad))
         .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(s.newestGood()))))
         .thenReply(rollback.replyTo(), s -> new RolledBack(to, bad));
+  }
+
+  private ReplyEffect<Event, State> onFetch(State state, Fetch fetch) {
+    if (fetch.number() < 1 || fetch.number() > state.versions().size()) {
+      return Effect().reply(fetch.replyTo(), new FetchRefused("there is no version " + fetch.number()));
+    }
+    if (fetch.maxBytes() < 1 || fetch.offset() < 0) {
+      return Effect().reply(fetch.replyTo(), new FetchRefused("bad chunk request at " + fetch.offset() + " of " + fetch.maxBytes() + " bytes"));
+    }
+    Version v = state.versions().get((int) fetch.number() - 1);
+    byte[] bundle;
+    try {
+      bundle = store.bundle(v.sha256());
+    } catch (java.io.IOException e) {
+      return Effect().reply(fetch.replyTo(), new FetchRefused("version " + v.number() + " cannot be read: " + e.getMessage()));
+    }
+    int from = (int) Math.min(fetch.offset(), bundle.length);
+    int to = (int) Math.min((long) from + fetch.maxBytes(), bundle.length);
+    return Effect().reply(fetch.replyTo(),
+        new Chunk(v.number(), v.sha256(), from, bundle.length, java.util.Arrays.copyOfRange(bundle, from, to)));
   }
 
   @Override

@@ -75,14 +75,67 @@ public final class AdapterStore {
     return LoraAdapter.read(dir, model);
   }
 
-  /** The content hash of an adapter folder. */
-  public static String sha256(Path dir) throws IOException {
-    MessageDigest digest;
+  /**
+   * The adapter under {@code sha256} as one byte bundle for transfer between nodes:
+   * a 4-byte big-endian length of adapter_config.json, that file, then adapter_model.safetensors.
+   */
+  public byte[] bundle(String sha256) throws IOException {
+    byte[] config = Files.readAllBytes(path(sha256).resolve(CONFIG));
+    byte[] weights = Files.readAllBytes(path(sha256).resolve(WEIGHTS));
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(4 + config.length + weights.length);
+    out.putInt(config.length).put(config).put(weights);
+    return out.array();
+  }
+
+  /**
+   * Stores a bundle received from another node under {@code sha256}, after checking that it hashes
+   * to it: a corrupt or truncated transfer is refused and nothing is written.
+   */
+  public void install(String sha256, byte[] bundle) throws ModelFormatException, IOException {
+    if (bundle.length < 4) {
+      throw new ModelFormatException("adapter " + sha256 + ": a bundle of " + bundle.length + " bytes is truncated");
+    }
+    int configLength = java.nio.ByteBuffer.wrap(bundle).getInt();
+    if (configLength < 0 || configLength > bundle.length - 4) {
+      throw new ModelFormatException("adapter " + sha256 + ": the bundle's config length " + configLength + " is corrupt");
+    }
+    MessageDigest digest = digest();
+    digest.update(bundle, 4, configLength);
+    digest.update((byte) 0);
+    digest.update(bundle, 4 + configLength, bundle.length - 4 - configLength);
+    String actual = HexFormat.of().formatHex(digest.digest());
+    if (!actual.equals(sha256)) {
+      throw new ModelFormatException("adapter " + sha256 + ": the received files hash to " + actual + "; refused");
+    }
+    if (Files.isDirectory(path(sha256))) {
+      return;
+    }
+    Files.createDirectories(root);
+    Path tmp = Files.createTempDirectory(root, ".incoming-");
     try {
-      digest = MessageDigest.getInstance("SHA-256");
+      Files.write(tmp.resolve(CONFIG), java.util.Arrays.copyOfRange(bundle, 4, 4 + configLength));
+      Files.write(tmp.resolve(WEIGHTS), java.util.Arrays.copyOfRange(bundle, 4 + configLength, bundle.length));
+      try {
+        Files.move(tmp, path(sha256), StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
+        // another transfer stored it first
+      }
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The content hash of an adapter folder. */
+  public static String sha256(Path dir) throws IOException {
+    MessageDigest digest = digest();
     digest.update(Files.readAllBytes(dir.resolve(CONFIG)));
     digest.update((byte) 0);
     digest.update(Files.readAllBytes(dir.resolve(WEIGHTS)));

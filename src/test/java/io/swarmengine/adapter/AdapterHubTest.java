@@ -92,6 +92,27 @@ class AdapterHubTest {
     assertInstanceOf(AdapterHub.RollbackRefused.class, kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(2, r)).reply());
     assertInstanceOf(AdapterHub.RollbackRefused.class, kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(9, r)).reply());
 
+    // another node fetches v2 in chunks and installs it; a corrupted transfer is refused
+    java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+    AdapterHub.Chunk chunk;
+    long offset = 0;
+    do {
+      long at = offset;
+      chunk = assertInstanceOf(AdapterHub.Chunk.class,
+          kit.<AdapterHub.FetchReply>runCommand(r -> new AdapterHub.Fetch(2, at, 1000, r)).reply());
+      received.write(chunk.data());
+      offset += chunk.data().length;
+    } while (!chunk.last());
+    AdapterStore remote = new AdapterStore(data.resolve("other-node"));
+    byte[] bundle = received.toByteArray();
+    byte[] corrupt = bundle.clone();
+    corrupt[corrupt.length - 3] ^= 1;
+    assertThrows(ModelFormatException.class, () -> remote.install(second.sha256(), corrupt));
+    assertFalse(Files.exists(remote.path(second.sha256())), "nothing written for a refused transfer");
+    remote.install(second.sha256(), bundle);
+    assertEquals(adapter(2).tensors().keySet(), remote.read(second.sha256(), config).tensors().keySet());
+    assertInstanceOf(AdapterHub.FetchRefused.class, kit.<AdapterHub.FetchReply>runCommand(r -> new AdapterHub.Fetch(9, 0, 10, r)).reply());
+
     kit.restart();
     AdapterHub.Versions versions = kit.<AdapterHub.Versions>runCommand(AdapterHub.GetVersions::new).reply();
     assertEquals(2, versions.all().size());
