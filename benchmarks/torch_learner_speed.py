@@ -13,8 +13,8 @@ import time
 import torch
 
 sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/src/test/python")
-from gpt2_reference import read_safetensors, gelu_new  # noqa: E402
-from learner_reference import grpo_loss  # noqa: E402
+from gpt2_reference import gelu_new  # noqa: E402
+from learner_reference import grpo_loss, load_trainable  # noqa: E402
 
 
 @torch.no_grad()
@@ -73,13 +73,7 @@ def generate(p, lora, scale, cfg, prompt, samples, new_tokens, seed):
 def main():
     shape, d, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
     torch.set_num_threads(threads)
-    cfg = json.load(open(f"{d}/model/config.json"))
-    acfg = json.load(open(f"{d}/adapter/adapter_config.json"))
-    p = read_safetensors(f"{d}/model/model.safetensors")
-    lora = read_safetensors(f"{d}/adapter/adapter_model.safetensors")
-    for t in lora.values():
-        t.requires_grad_(True)
-    scale = acfg["lora_alpha"] / acfg["r"]
+    cfg, p, lora, scale = load_trainable(f"{d}/model", f"{d}/adapter")
     batch = json.load(open(f"{d}/batch.json"))
     opt = torch.optim.AdamW(list(lora.values()), lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
 

@@ -64,15 +64,20 @@ def grpo_loss(p, lora, scale, cfg, batch):
     return total
 
 
-def main():
-    model_dir, adapter_dir, batch_file, steps, lr, clip, out_file = sys.argv[1:8]
+def load_trainable(model_dir, adapter_dir):
+    """The model's config and parameters, and its LoRA tensors (requiring grad) with their scale."""
     cfg = json.load(open(f"{model_dir}/config.json"))
     acfg = json.load(open(f"{adapter_dir}/adapter_config.json"))
     p = read_safetensors(f"{model_dir}/model.safetensors")
     lora = read_safetensors(f"{adapter_dir}/adapter_model.safetensors")
     for t in lora.values():
         t.requires_grad_(True)
-    scale = acfg["lora_alpha"] / acfg["r"]
+    return cfg, p, lora, acfg["lora_alpha"] / acfg["r"]
+
+
+def main():
+    model_dir, adapter_dir, batch_file, steps, lr, clip, out_file = sys.argv[1:8]
+    cfg, p, lora, scale = load_trainable(model_dir, adapter_dir)
     batch = json.load(open(batch_file))
     opt = torch.optim.AdamW(list(lora.values()), lr=float(lr), betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
     losses = []

@@ -5,17 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.pubsub.Topic;
-import com.typesafe.config.Config;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.model.ModelFormatException;
-import io.swarmengine.persistence.JournalSchema;
-import io.swarmengine.persistence.SwarmConfig;
 import io.swarmengine.model.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,9 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -118,53 +111,29 @@ final class AdapterCommand extends ParentCommand {
 
     @Override
     public void run() {
-      Config config = SwarmConfig.forDataDir(data);
-      if (config.getString("swarm.journal").equals("h2")
-          && !Files.isRegularFile(Path.of(config.getString("swarm.data-dir"), "journal", "swarm.mv.db"))) {
-        throw new CliError("no run in " + data + ": there is no journal database");
-      }
-      ActorSystem<Void> system =
-          ActorSystem.create(Behaviors.empty(), "swarm-adapter-rollback", config);
-      try {
-        JournalSchema.verify(config);
-        var topic = system.systemActorOf(
-            Topic.create(AdapterHub.AdapterPublished.class,
-                AdapterHub.TOPIC), "topic", Props.empty());
-        var hub = system.systemActorOf(
-            AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
-                new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic,
-                Clock.systemUTC()),
-            "hub", Props.empty());
-        AdapterHub.RollbackReply reply =
-            AskPattern.<AdapterHub.Command, AdapterHub.RollbackReply>ask(
+      AdapterHub.RollbackReply reply =
+          StoppedRun.with(data, "swarm-adapter-rollback", "the adapter hub", (system, config) -> {
+            var topic = system.systemActorOf(
+                Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
+            var hub = system.systemActorOf(
+                AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
+                    new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC()),
+                "hub", Props.empty());
+            return AskPattern.<AdapterHub.Command, AdapterHub.RollbackReply>ask(
                     hub, r -> new AdapterHub.Rollback(to, r), Duration.ofMinutes(1), system.scheduler())
                 .toCompletableFuture()
                 .get(1, TimeUnit.MINUTES);
-        if (reply instanceof AdapterHub.RollbackRefused refused) {
-          throw new CliError(refused.reason());
-        }
-        var rolled = (AdapterHub.RolledBack) reply;
-        ObjectNode out = JsonLines.object();
-        out.put("rolled_back_to", rolled.to());
-        ArrayNode bad = out.putArray("marked_bad");
-        rolled.markedBad().forEach(bad::add);
-        JsonLines.print(spec.commandLine().getOut(), out);
-        spec.commandLine().getOut().flush();
-      } catch (IllegalStateException e) {
-        throw new CliError(e.getMessage());
-      } catch (ExecutionException | TimeoutException e) {
-        throw new CliError("the adapter hub did not answer: " + e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliError("interrupted");
-      } finally {
-        system.terminate();
-        try {
-          system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          // the process is about to exit anyway
-        }
+          });
+      if (reply instanceof AdapterHub.RollbackRefused refused) {
+        throw new CliError(refused.reason());
       }
+      var rolled = (AdapterHub.RolledBack) reply;
+      ObjectNode out = JsonLines.object();
+      out.put("rolled_back_to", rolled.to());
+      ArrayNode bad = out.putArray("marked_bad");
+      rolled.markedBad().forEach(bad::add);
+      JsonLines.print(spec.commandLine().getOut(), out);
+      spec.commandLine().getOut().flush();
     }
   }
 }

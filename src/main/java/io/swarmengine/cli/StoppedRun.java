@@ -1,0 +1,62 @@
+package io.swarmengine.cli;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.Config;
+import io.swarmengine.persistence.JournalSchema;
+import io.swarmengine.persistence.SwarmConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What the commands that look into a stopped run share: the run's configuration (refusing a folder
+ * with no journal), and an actor system on it that is always terminated, its failures turned into
+ * one-line user errors.
+ */
+final class StoppedRun {
+  /** The work to do with the run's actor system. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(ActorSystem<Void> system, Config config) throws ExecutionException, TimeoutException, InterruptedException;
+  }
+
+  private StoppedRun() {}
+
+  static Config config(Path data) {
+    Config config = SwarmConfig.forDataDir(data);
+    if (config.getString("swarm.journal").equals("h2")) {
+      Path db = Path.of(config.getString("swarm.data-dir"), "journal", "swarm.mv.db");
+      if (!Files.isRegularFile(db)) {
+        throw new CliError("no run in " + data + ": there is no journal database " + db);
+      }
+    }
+    return config;
+  }
+
+  /** Runs {@code work} on an actor system for the run in {@code data}; {@code who} names what did not answer. */
+  static <T> T with(Path data, String systemName, String who, Work<T> work) {
+    Config config = config(data);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), systemName, config);
+    try {
+      JournalSchema.verify(config);
+      return work.run(system, config);
+    } catch (IllegalStateException e) {
+      throw new CliError(e.getMessage());
+    } catch (ExecutionException | TimeoutException e) {
+      throw new CliError(who + " did not answer: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliError("interrupted");
+    } finally {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // the process is about to exit anyway
+      }
+    }
+  }
+}
