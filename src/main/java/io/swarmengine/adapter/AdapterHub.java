@@ -82,8 +82,11 @@ public final class AdapterHub
     }
   }
 
-  /** Broadcast when the newest good version changes (by a publish or a rollback); null: the base model. */
-  public record AdapterPublished(Version version) implements CborSerializable {}
+  /**
+   * Broadcast when the newest good version changes (by a publish or a rollback; null: the base
+   * model), at {@code announcedAtMillis} on the hub's clock: hot-reload latency counts from here.
+   */
+  public record AdapterPublished(Version version, long announcedAtMillis) implements CborSerializable {}
 
   // ---- events and state ----
 
@@ -181,7 +184,7 @@ public final class AdapterHub
         clock.millis());
     return Effect()
         .persist(new VersionAdded(v))
-        .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(v))))
+        .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(v, clock.millis()))))
         .thenReply(publish.replyTo(), s -> new Published(v));
   }
 
@@ -201,7 +204,7 @@ public final class AdapterHub
     }
     return Effect()
         .persist(new VersionsMarkedBad(to, bad))
-        .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(s.newestGood()))))
+        .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(s.newestGood(), clock.millis()))))
         .thenReply(rollback.replyTo(), s -> new RolledBack(to, bad));
   }
 

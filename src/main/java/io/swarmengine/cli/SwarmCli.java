@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
     versionProvider = SwarmCli.Version.class,
     description = "An actor-based engine for live self-improving agent swarms.",
     subcommands = {
+      DemoCommand.class,
+      RunCommand.class,
+      StatusCommand.class,
       PolicyCommand.class,
       ReplayCommand.class,
       ModelCommand.class,

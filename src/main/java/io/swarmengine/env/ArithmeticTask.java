@@ -1,5 +1,8 @@
 package io.swarmengine.env;
 
+import java.util.List;
+import java.util.Optional;
+
 import java.util.SplittableRandom;
 
 /**
@@ -16,6 +19,14 @@ public final class ArithmeticTask implements Task {
   @Override
   public String name() {
     return "arithmetic";
+  }
+
+  @Override
+  public Optional<List<String>> demonstration(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int a = random.nextInt(max + 1);
+    int b = random.nextInt(max + 1);
+    return Optional.of(List.of(Integer.toString(a + b)));
   }
 
   @Override

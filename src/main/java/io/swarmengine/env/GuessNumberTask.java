@@ -1,5 +1,9 @@
 package io.swarmengine.env;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 import java.util.SplittableRandom;
 
 /**
@@ -22,6 +26,34 @@ public final class GuessNumberTask implements Task {
   @Override
   public String name() {
     return "guess-number";
+  }
+
+  /** Binary search: the middle of what is left, until the secret. */
+  @Override
+  public Optional<List<String>> demonstration(long seed) {
+    int secret = 1 + new SplittableRandom(seed).nextInt(max);
+    List<String> guesses = new ArrayList<>();
+    int low = 1;
+    int high = max;
+    while (guesses.size() < maxTurns) {
+      int guess = (low + high) >>> 1;
+      guesses.add(Integer.toString(guess));
+      if (guess == secret) {
+        break;
+      }
+      if (guess < secret) {
+        low = guess + 1;
+      } else {
+        high = guess - 1;
+      }
+    }
+    return Optional.of(guesses);
+  }
+
+  /** Found at all, on any turn. */
+  @Override
+  public double successReward() {
+    return 1.0 - (double) (maxTurns - 1) / maxTurns;
   }
 
   @Override

@@ -1,11 +1,13 @@
 package io.swarmengine.env;
 
+import java.util.Optional;
+
 import java.util.List;
 
 /**
  * A task with verifiable rewards: every episode starts from a seed, so the G episodes of a group
  * share their initial observation. Plug your own with a class that has a no-argument constructor
- * and name it in {@code swarm.env.task}.
+ * and name it in {@code swarm.task}.
  */
 public interface Task {
   String name();
@@ -13,17 +15,47 @@ public interface Task {
   /** A new episode whose initial observation is determined by {@code seed}. */
   Environment start(long seed);
 
-  /** The built-in tasks by name, or the class name of the user's own. */
+  /**
+   * The actions of a correct episode from {@code seed}, one per turn, for a supervised warm start;
+   * empty when the task has none to show.
+   */
+  default Optional<List<String>> demonstration(long seed) {
+    return Optional.empty();
+  }
+
+  /** The total reward from which an episode counts as a success. */
+  default double successReward() {
+    return 1.0;
+  }
+
+  /**
+   * The built-in tasks by name, with an optional size after a colon ({@code arithmetic:20}: operands
+   * up to 20; {@code reverse:5}: strings up to 5 characters; {@code guess-number:32}: 1 to 32), or the
+   * class name of the user's own.
+   */
   static Task byName(String name) {
-    switch (name) {
+    int colon = name.indexOf(':');
+    String base = colon < 0 ? name : name.substring(0, colon);
+    Integer size = null;
+    if (colon >= 0 && BUILT_IN.contains(base)) {
+      try {
+        size = Integer.valueOf(name.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("task '" + name + "': the size after ':' must be a whole number");
+      }
+      if (size < 2 || size > 1_000_000) {
+        throw new IllegalArgumentException("task '" + name + "': the size must be from 2 to 1000000");
+      }
+    }
+    switch (base) {
       case "arithmetic":
-        return new ArithmeticTask(99);
+        return new ArithmeticTask(size == null ? 99 : size);
       case "reverse":
-        return new TextTask.Reverse(8);
+        return new TextTask.Reverse(size == null ? 8 : size);
       case "sort-digits":
-        return new TextTask.SortDigits(8);
+        return new TextTask.SortDigits(size == null ? 8 : size);
       case "guess-number":
-        return new GuessNumberTask(16, 6);
+        return new GuessNumberTask(size == null ? 16 : size, 6);
       default:
         try {
           return (Task) Class.forName(name).getDeclaredConstructor().newInstance();

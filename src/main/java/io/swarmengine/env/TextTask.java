@@ -1,5 +1,8 @@
 package io.swarmengine.env;
 
+import java.util.List;
+import java.util.Optional;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -17,16 +20,26 @@ abstract class TextTask implements Task {
 
   abstract char randomChar(SplittableRandom random);
 
-  @Override
-  public Environment start(long seed) {
+  private String input(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int n = 2 + random.nextInt(length - 1);
     StringBuilder input = new StringBuilder(n);
     for (int i = 0; i < n; i++) {
       input.append(randomChar(random));
     }
-    String want = expected(input.toString());
-    return new SingleTurn(prompt(input.toString())) {
+    return input.toString();
+  }
+
+  @Override
+  public Optional<List<String>> demonstration(long seed) {
+    return Optional.of(List.of(expected(input(seed))));
+  }
+
+  @Override
+  public Environment start(long seed) {
+    String input = input(seed);
+    String want = expected(input);
+    return new SingleTurn(prompt(input)) {
       @Override
       double grade(String answer) {
         return answer.equals(want) ? 1.0 : 0.5 * Task.positionalCredit(want, answer);

@@ -42,6 +42,22 @@ public final class CompiledPolicy {
       return PolicyAction.INFER;
     }
 
+    /** Where the interval, or the pattern segment of the repeat, holding {@code pos} starts. */
+    long segmentStart(long pos) {
+      if (period == 0) {
+        return start;
+      }
+      long phase = (pos - start) % period;
+      long segmentBegin = 0;
+      for (long segmentEnd : segmentEnds) {
+        if (phase < segmentEnd) {
+          break;
+        }
+        segmentBegin = segmentEnd;
+      }
+      return pos - phase + Math.min(segmentBegin, phase);
+    }
+
     /** The first position after {@code pos} where this rule's containment or action may change. */
     long nextBoundary(long pos) {
       if (pos < start) {
@@ -114,6 +130,44 @@ public final class CompiledPolicy {
       pos = end;
     }
     return out;
+  }
+
+  /**
+   * The first position of the segment that holds {@code position}: the run of equal actions it
+   * belongs to, not reaching back before the rule (or the repeat's pattern segment) it comes from.
+   * A train action's {@code stride} counts from here.
+   */
+  public long segmentStart(long position) {
+    long candidate = 0;
+    for (Rule rule : rules) {
+      if (rule.contains(position)) {
+        candidate = rule.segmentStart(position);
+        break;
+      }
+    }
+    List<Run> upTo = runs(candidate, position + 1);
+    return upTo.get(upTo.size() - 1).from();
+  }
+
+  /**
+   * Whether {@code position} calls for a training step: it is a train position and the
+   * {@code stride}-th, 2·{@code stride}-th, … position of its segment.
+   */
+  public boolean trainsAt(long position) {
+    return actionAt(position) instanceof PolicyAction.Train train
+        && (position - segmentStart(position) + 1) % train.stride() == 0;
+  }
+
+  /** How many positions before {@code position} call for a training step ({@link #trainsAt}). */
+  public long trainStepsBefore(long position) {
+    long steps = 0;
+    for (Run run : runs(0, position)) {
+      if (run.action() instanceof PolicyAction.Train train) {
+        long start = segmentStart(run.from());
+        steps += Math.floorDiv(run.to() - start, train.stride()) - Math.floorDiv(run.from() - start, train.stride());
+      }
+    }
+    return steps;
   }
 
   private static long saturatingAdd(long a, long b) {

@@ -1,0 +1,82 @@
+package io.swarmengine.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.swarmengine.engine.EngineStatus;
+import io.swarmengine.engine.SwarmEngine;
+import io.swarmengine.persistence.SwarmConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What {@code swarm demo} and {@code swarm run} share: start the engine on the data folder (resuming
+ * what is there), show the schedule and live progress, wait for the end of the run or Ctrl-C, then
+ * close it (final status, metrics.csv, report.html) and print the summary and the files.
+ */
+final class LiveRun {
+  private LiveRun() {}
+
+  static void run(Config overrides, PrintWriter out) {
+    Config config;
+    SwarmEngine engine;
+    try {
+      config = SwarmConfig.load(overrides);
+      engine = SwarmEngine.start(config, line -> {
+        out.println(line);
+        out.flush();
+      }, io.swarmengine.worker.WorkerListener.NONE);
+    } catch (ConfigException e) {
+      throw new CliError(e.getMessage());
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw new CliError(e.getMessage());
+    }
+    Path data = engine.settings().dataDir();
+    out.println("run in " + data + ": task " + engine.settings().task().name() + ", "
+        + (engine.settings().positions() == null ? "unbounded" : engine.settings().positions() + " positions") + ", "
+        + engine.settings().workers() + " workers, G=" + engine.settings().rollout().groupSize());
+    out.println("schedule: " + engine.settings().schedule().canonical());
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      out.println("stopping (Ctrl-C): finishing the current writes; run the same command again to resume");
+      out.flush();
+      engine.close();
+      stopped.countDown();
+    }, "swarm-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    engine.finished().join();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      awaitQuietly(stopped); // Ctrl-C came as the run finished: the hook closes it
+      return;
+    }
+    engine.close();
+    EngineStatus last = readStatus(data);
+    out.println();
+    if (last != null) {
+      engine.summary(last).forEach(out::println);
+    }
+    out.println("metrics: " + data.resolve("metrics.csv"));
+    out.println("report:  " + data.resolve("report.html"));
+    out.flush();
+  }
+
+  private static EngineStatus readStatus(Path data) {
+    try {
+      return StatusCommand.read(data.resolve("status.json"));
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

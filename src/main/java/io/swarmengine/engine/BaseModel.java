@@ -1,0 +1,65 @@
+package io.swarmengine.engine;
+
+import io.swarmengine.model.ByteTokenizer;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.ModelFormatException;
+import io.swarmengine.model.ops.Parallel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.Consumer;
+
+/**
+ * The run's base model: the HF folder {@code swarm.model.base} (config.json + model.safetensors)
+ * when it exists; otherwise a fresh GPT-2 of the configured size, warm-started on the task and
+ * saved there (moved into place whole, so a stop during the warm start leaves no half model).
+ */
+final class BaseModel {
+  private BaseModel() {}
+
+  /** The base for workers and the application's policy (sequential matmuls: parallelism is across workers). */
+  static Gpt2 prepare(EngineSettings settings, Consumer<String> progress) {
+    Path dir = settings.baseModel();
+    if (!Files.isRegularFile(dir.resolve("config.json"))) {
+      create(settings, progress);
+    }
+    return load(settings, Parallel.sequential());
+  }
+
+  static Gpt2 load(EngineSettings settings, Parallel par) {
+    try {
+      Gpt2 model = Gpt2.load(settings.baseModel(), par);
+      if (model.config.vocab() < ByteTokenizer.VOCAB) {
+        throw new IllegalStateException("the base model in " + settings.baseModel() + " has a vocabulary of "
+            + model.config.vocab() + " tokens; the byte tokenizer needs " + ByteTokenizer.VOCAB);
+      }
+      return model;
+    } catch (ModelFormatException e) {
+      throw new IllegalStateException("cannot load the base model from " + settings.baseModel() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void create(EngineSettings settings, Consumer<String> progress) {
+    Gpt2 model = Gpt2.random(settings.freshModel(), settings.seed(), Parallel.sequential());
+    WarmStart.Settings warm = settings.warmStart();
+    if (warm.steps() > 0) {
+      progress.accept(String.format("no base model in %s: warm-starting a fresh GPT-2 (%d layers, %d wide, %d context) "
+              + "with SFT on %s, up to %d steps",
+          settings.baseModel(), settings.freshModel().layers(), settings.freshModel().embd(),
+          settings.freshModel().positions(), settings.task().name(), warm.steps()));
+      WarmStart.Result r = WarmStart.run(model, settings.task(), new ByteTokenizer(), warm, settings.rollout().maxTokens(),
+          settings.seed() * 7919, progress);
+      progress.accept(String.format(java.util.Locale.ROOT, "warm start done: %d steps, loss %.3f, greedy success %.1f%%",
+          r.steps(), r.loss(), 100 * r.success()));
+    }
+    try {
+      Files.createDirectories(settings.baseModel().getParent());
+      Path tmp = Files.createTempDirectory(settings.baseModel().getParent(), ".base-");
+      model.save(tmp);
+      Files.move(tmp, settings.baseModel(), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot save the base model to " + settings.baseModel() + ": " + e.getMessage(), e);
+    }
+  }
+}

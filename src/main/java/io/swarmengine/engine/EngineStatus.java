@@ -1,0 +1,27 @@
+package io.swarmengine.engine;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * A run at a glance, as {@code swarm status} prints it and {@code DIR/status.json} holds it.
+ * {@code acknowledged_groups} counts the episode groups the replay has made durable since the run
+ * began; {@code running} says whether a live engine wrote this.
+ */
+public record EngineStatus(
+    @JsonProperty("next_position") long nextPosition,
+    @JsonProperty("completed_positions") long completedPositions,
+    @JsonProperty("total_positions") Long totalPositions,
+    @JsonProperty("finished") boolean finished,
+    @JsonProperty("adapter_version") long adapterVersion,
+    @JsonProperty("adapter_versions") int adapterVersions,
+    @JsonProperty("replay_size") long replaySize,
+    @JsonProperty("acknowledged_groups") long acknowledgedGroups,
+    @JsonProperty("episodes") Long episodes,
+    @JsonProperty("mean_reward") Double meanReward,
+    @JsonProperty("success_rate") Double successRate,
+    @JsonProperty("reload_p50_ms") Double reloadP50Millis,
+    @JsonProperty("reload_p99_ms") Double reloadP99Millis,
+    @JsonProperty("trainer_steps") long trainerSteps,
+    @JsonProperty("schedule") String schedule,
+    @JsonProperty("running") boolean running,
+    @JsonProperty("updated_at") String updatedAt) {}

@@ -1,0 +1,41 @@
+package io.swarmengine.engine;
+
+import java.util.Locale;
+
+/**
+ * One row of a run's {@code metrics.csv}, written about once a second: the position reached, the
+ * seconds since the run started, the episodes so far, the mean reward and success rate over the
+ * groups recorded since the previous row ({@code NaN} when there were none), the newest adapter
+ * version, the replay buffer's size, and the p99 of hot-reload latency so far ({@code NaN} before
+ * the first reload).
+ */
+public record MetricsRow(
+    long position,
+    double elapsedSeconds,
+    long episodes,
+    double meanReward,
+    double successRate,
+    long adapterVersion,
+    long replaySize,
+    double reloadP99Millis) {
+
+  public static final String CSV_HEADER =
+      "position,elapsed_s,episodes,mean_reward,success_rate,adapter_version,replay_size,reload_p99_ms";
+
+  /** This row as a line of {@link #CSV_HEADER}'s columns, without a line terminator. */
+  public String csvLine() {
+    // Locale.ROOT so a decimal comma never splits a field.
+    String reload = Double.isNaN(reloadP99Millis) ? "" : String.format(Locale.ROOT, "%.1f", reloadP99Millis);
+    return String.format(
+        Locale.ROOT,
+        "%d,%.3f,%d,%.4f,%.4f,%d,%d,%s",
+        position,
+        elapsedSeconds,
+        episodes,
+        meanReward,
+        successRate,
+        adapterVersion,
+        replaySize,
+        reload);
+  }
+}

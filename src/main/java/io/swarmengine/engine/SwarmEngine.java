@@ -1,0 +1,429 @@
+package io.swarmengine.engine;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Props;
+import akka.actor.typed.SpawnProtocol;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.pubsub.Topic;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.Config;
+import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.cursor.CursorSettings;
+import io.swarmengine.cursor.PolicyCursor;
+import io.swarmengine.model.ByteTokenizer;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.ModelFormatException;
+import io.swarmengine.model.ops.Parallel;
+import io.swarmengine.persistence.JournalSchema;
+import io.swarmengine.policy.PolicyAction;
+import io.swarmengine.policy.PolicyException;
+import io.swarmengine.replay.EpisodeGroup;
+import io.swarmengine.replay.Replay;
+import io.swarmengine.replay.ReplaySettings;
+import io.swarmengine.trainer.Trainer;
+import io.swarmengine.worker.ModelRollouts;
+import io.swarmengine.worker.NullRollouts;
+import io.swarmengine.worker.Rollouts;
+import io.swarmengine.worker.WorkerAgent;
+import io.swarmengine.worker.WorkerListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one facade an embedding JVM application needs. {@link #start} opens (or resumes) the run in
+ * the configured data folder: the journal, the base model (warm-started when there is none), the
+ * cursor, replay, adapter hub, trainer and the built-in workers ({@code swarm.workers.count}, 0 for
+ * none). The application gets a {@link #policy()} that always generates with the newest good
+ * adapter, {@link #record records} its own episode groups (the stage completes once they are
+ * durable), listens to adapter versions, reads {@link #status()}, and closes the engine.
+ *
+ * <p>About once per {@code swarm.metrics.interval} the engine writes {@code DIR/status.json} and
+ * {@code DIR/metrics.csv}; {@link #close()} adds {@code DIR/report.html}.
+ */
+public final class SwarmEngine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SwarmEngine.class);
+  private static final Duration ASK = Duration.ofSeconds(30);
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final EngineSettings settings;
+  private final Config config;
+  private final RunLock lock;
+  private final ActorSystem<SpawnProtocol.Command> system;
+  private final ActorRef<PolicyCursor.Command> cursor;
+  private final ActorRef<Replay.Command> replay;
+  private final ActorRef<AdapterHub.Command> hub;
+  private final ActorRef<Trainer.Command> trainer;
+  private final List<ActorRef<WorkerAgent.Command>> workers;
+  private final Policy policy;
+  private final RunMetrics metrics;
+  private final CopyOnWriteArrayList<Consumer<AdapterHub.Version>> versionListeners = new CopyOnWriteArrayList<>();
+  private final List<MetricsRow> rows = new ArrayList<>();
+  private final ScheduledExecutorService ticker;
+  private final Consumer<String> progress;
+  private volatile boolean closed;
+  /** Rewards and successes of the last tick's window (what status() reports). */
+  private volatile RunMetrics.Window lastWindow = new RunMetrics.Window(Double.NaN, Double.NaN, 0, 0);
+
+  /** Starts the run {@code config} describes (see {@link io.swarmengine.persistence.SwarmConfig#load}); progress goes to the log. */
+  public static SwarmEngine start(Config config) {
+    return start(config, LOG::info, WorkerListener.NONE);
+  }
+
+  /**
+   * Starts the run, reporting warm-start and live progress lines to {@code progress} and worker
+   * events to {@code listener} too (tests, tools).
+   *
+   * @throws IllegalStateException when another engine holds the data folder, or the run cannot start
+   */
+  public static SwarmEngine start(Config config, Consumer<String> progress, WorkerListener listener) {
+    EngineSettings settings = EngineSettings.from(config);
+    RunLock lock = RunLock.acquire(settings.dataDir());
+    try {
+      return new SwarmEngine(config, settings, lock, progress, listener);
+    } catch (RuntimeException e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private SwarmEngine(Config config, EngineSettings settings, RunLock lock, Consumer<String> progress, WorkerListener listener) {
+    this.config = config;
+    this.settings = settings;
+    this.lock = lock;
+    this.progress = progress;
+    this.metrics = new RunMetrics(settings.task(), settings.workers());
+    boolean needsModel = !settings.nullPolicy() || settings.trainerEnabled();
+    Gpt2 workerBase = needsModel ? BaseModel.prepare(settings, progress) : null;
+    AdapterStore store = new AdapterStore(settings.dataDir());
+    writeRunFile();
+    // close() is the graceful stop (final status and report first); Akka's own JVM hook would race it
+    system = ActorSystem.create(SpawnProtocol.create(), "swarm",
+        com.typesafe.config.ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off").withFallback(config));
+    try {
+      JournalSchema.ensure(system, Duration.ofSeconds(30));
+      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
+          spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "adapter-topic");
+      hub = spawn(AdapterHub.create(config.getString("swarm.adapters.persistence-id"), store, topic, Clock.systemUTC()), "adapter-hub");
+      replay = spawn(Replay.batched(ReplaySettings.fromConfig(config), settings.seed()), "replay");
+      cursor = spawn(cursorBehavior(settings, config), "policy-cursor");
+      trainer = settings.trainerEnabled()
+          ? spawn(Trainer.create(BaseModel.load(settings, new Parallel(new ForkJoinPool(settings.trainerThreads()))), store,
+              settings.lora(), settings.dataDir().resolve("trainer"), settings.trainer(), replay, hub, topic), "trainer")
+          : null;
+      policy = workerBase == null ? null
+          : new Policy(new ByteTokenizer(), settings.rollout(), store, workerBase, settings.seed() ^ 0x706f6c6963L);
+      if (policy != null) {
+        spawn(VersionFollower.create(policy, versionListeners, hub, topic), "policy-follower");
+      }
+      Rollouts rollouts = settings.nullPolicy()
+          ? new NullRollouts(settings.rollout().groupSize())
+          : new ModelRollouts(new ByteTokenizer(), settings.rollout());
+      WorkerListener both = new BothListeners(metrics, listener);
+      workers = new ArrayList<>();
+      for (int i = 0; i < settings.workers(); i++) {
+        WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor, replay, hub, topic, trainer, settings.compiled(),
+            settings.task(), rollouts, settings.nullPolicy() ? null : workerBase, store, Clock.systemUTC());
+        workers.add(spawn(WorkerAgent.create("worker-" + i, parts, settings.worker(), both), "worker-" + i));
+      }
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+    ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "swarm-metrics");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = Math.max(50, settings.metricsInterval().toMillis());
+    ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  private static Behavior<PolicyCursor.Command> cursorBehavior(EngineSettings settings, Config config) {
+    try {
+      return PolicyCursor.batched(settings.schedule(), settings.positions(), CursorSettings.fromConfig(config), Clock.systemUTC());
+    } catch (PolicyException e) {
+      throw new IllegalStateException("swarm.schedule: " + e.getMessage(), e); // compiled once already in EngineSettings
+    }
+  }
+
+  private <T> ActorRef<T> spawn(Behavior<T> behavior, String name) {
+    try {
+      return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
+              replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo), ASK, system.scheduler())
+          .toCompletableFuture()
+          .get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ---- the application's side ----
+
+  /** The policy that generates with the newest good adapter. */
+  public Policy policy() {
+    if (policy == null) {
+      throw new IllegalStateException("this engine runs without a model (null policy and no trainer): it has no policy");
+    }
+    return policy;
+  }
+
+  /**
+   * Records episode groups the application's agents produced; completes once they are durable
+   * (with the replay's verdict per group). Positions are the application's to number: where the
+   * schedule says a position trains, its group also asks the trainer for a step.
+   */
+  public CompletionStage<Replay.InsertResult> record(List<EpisodeGroup> groups) {
+    return AskPattern.<Replay.Command, Replay.InsertResult>ask(replay, replyTo -> new Replay.Insert(groups, replyTo), ASK,
+            system.scheduler())
+        .thenApply(result -> {
+          Set<String> accepted = new HashSet<>(result.accepted());
+          List<EpisodeGroup> durable = new ArrayList<>();
+          for (EpisodeGroup g : groups) {
+            if (accepted.contains(g.id())) {
+              durable.add(g);
+              if (trainer != null && settings.compiled().trainsAt(g.position())) {
+                trainer.tell(new Trainer.TrainRequest(g.position(), (PolicyAction.Train) settings.compiled().actionAt(g.position())));
+              }
+            }
+          }
+          metrics.recorded("application", durable);
+          return result;
+        });
+  }
+
+  /** Calls {@code listener} with each adapter version the policy moves to (null: back to the base model). */
+  public void onVersion(Consumer<AdapterHub.Version> listener) {
+    versionListeners.add(listener);
+  }
+
+  /** Completes when every built-in worker has found the run's positions all completed. */
+  public CompletableFuture<Void> finished() {
+    return metrics.allFinished();
+  }
+
+  public RunMetrics metrics() {
+    return metrics;
+  }
+
+  public EngineSettings settings() {
+    return settings;
+  }
+
+  /** The run's actors, for tools and tests: the adapter hub (publish, rollback, versions). */
+  public ActorRef<AdapterHub.Command> adapterHub() {
+    return hub;
+  }
+
+  public List<ActorRef<WorkerAgent.Command>> workers() {
+    return List.copyOf(workers);
+  }
+
+  public ActorRef<Replay.Command> replay() {
+    return replay;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  /** The metrics rows so far (one per tick). */
+  public synchronized List<MetricsRow> rows() {
+    return List.copyOf(rows);
+  }
+
+  /** The run now: cursor progress, adapter version, replay size, acknowledged groups, rewards, reloads. */
+  public CompletionStage<EngineStatus> status() {
+    CompletableFuture<PolicyCursor.Progress> progress = ask(cursor, PolicyCursor.GetProgress::new);
+    CompletableFuture<Replay.Stats> stats = ask(replay, Replay.GetStats::new);
+    CompletableFuture<AdapterHub.Versions> versions = ask(hub, AdapterHub.GetVersions::new);
+    CompletableFuture<Trainer.Status> trained = trainer == null
+        ? CompletableFuture.completedFuture(null) : ask(trainer, Trainer.GetStatus::new);
+    RunMetrics.Window window = lastWindow;
+    return CompletableFuture.allOf(progress, stats, versions, trained).thenApply(ignored -> {
+      PolicyCursor.Progress p = progress.join();
+      Replay.Stats s = stats.join();
+      AdapterHub.Versions v = versions.join();
+      Trainer.Status t = trained.join();
+      return new EngineStatus(p.nextPosition(), p.completedPositions(), p.total(), p.finished(),
+          v.newestGood() == null ? 0 : v.newestGood().number(), v.all().size(), s.size(), s.inserts(), (Long) window.episodes(),
+          finite(window.meanReward()), finite(window.successRate()), finite(metrics.reloadQuantile(0.5)),
+          finite(metrics.reloadQuantile(0.99)), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
+          Instant.now().toString());
+    });
+  }
+
+  private <Req, Res> CompletableFuture<Res> ask(ActorRef<Req> to, java.util.function.Function<ActorRef<Res>, Req> message) {
+    return AskPattern.ask(to, message::apply, ASK, system.scheduler()).toCompletableFuture();
+  }
+
+  private static Double finite(double x) {
+    return Double.isFinite(x) ? x : null;
+  }
+
+  // ---- progress, files ----
+
+  private void tick() {
+    try {
+      lastWindow = metrics.takeWindow();
+      EngineStatus s = status().toCompletableFuture().get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+      MetricsRow row = new MetricsRow(s.completedPositions(), metrics.elapsedSeconds(), s.episodes(),
+          s.meanReward() == null ? Double.NaN : s.meanReward(), s.successRate() == null ? Double.NaN : s.successRate(),
+          s.adapterVersion(), s.replaySize(), metrics.reloadQuantile(0.99));
+      synchronized (this) {
+        rows.add(row);
+      }
+      writeStatus(s);
+      RunReport.writeCsv(settings.dataDir().resolve("metrics.csv"), rows());
+      progress.accept(progressLine(s, row));
+    } catch (Exception e) {
+      if (!closed) {
+        LOG.warn("metrics tick failed: {}", e.toString());
+      }
+    }
+  }
+
+  private String progressLine(EngineStatus s, MetricsRow row) {
+    String total = s.totalPositions() == null ? "∞" : Long.toString(s.totalPositions());
+    double perSecond = rows.size() < 2 ? 0
+        : (row.episodes() - rows.get(rows.size() - 2).episodes()) / Math.max(1e-3, row.elapsedSeconds() - rows.get(rows.size() - 2).elapsedSeconds());
+    return String.format(java.util.Locale.ROOT,
+        "position %d/%s  %.0f episodes/s  mean reward %s  success %s  adapter v%d  reload p99 %s  replay %d",
+        s.completedPositions(), total, perSecond, fmt(row.meanReward(), "%.3f"),
+        Double.isNaN(row.successRate()) ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * row.successRate()),
+        s.adapterVersion(), Double.isNaN(row.reloadP99Millis()) ? "-" : String.format(java.util.Locale.ROOT, "%.0f ms", row.reloadP99Millis()),
+        s.replaySize());
+  }
+
+  private static String fmt(double x, String pattern) {
+    return Double.isNaN(x) ? "-" : String.format(java.util.Locale.ROOT, pattern, x);
+  }
+
+  private void writeStatus(EngineStatus s) throws IOException {
+    Path file = settings.dataDir().resolve("status.json");
+    Path tmp = settings.dataDir().resolve("status.json.tmp");
+    Files.writeString(tmp, JSON.writeValueAsString(s));
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private void writeRunFile() {
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("schedule", settings.schedule().canonical());
+    run.put("positions", settings.positions());
+    run.put("task", config.getString("swarm.task"));
+    run.put("seed", settings.seed());
+    try {
+      Files.createDirectories(settings.dataDir());
+      Files.writeString(settings.dataDir().resolve("run.json"), JSON.writeValueAsString(run));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + settings.dataDir().resolve("run.json") + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The run's effective settings as key/value pairs, for the report. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    config.getConfig("swarm").entrySet().forEach(e -> {
+      if (!e.getKey().startsWith("postgres.password") && !e.getKey().startsWith("journal-db")) {
+        out.put(e.getKey(), e.getValue().unwrapped().toString());
+      }
+    });
+    return out;
+  }
+
+  /** Writes the final status, metrics.csv and report.html, then stops the actors and frees the data folder. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    tick();
+    closed = true;
+    ticker.shutdownNow();
+    try {
+      EngineStatus last = status().toCompletableFuture().get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+      writeStatus(last);
+      RunReport.writeCsv(settings.dataDir().resolve("metrics.csv"), rows());
+      RunReport.write(settings.dataDir().resolve("report.html"), "swarm run: " + settings.task().name(), rows(), describe(),
+          summary(last));
+    } catch (Exception e) {
+      LOG.warn("the final status and report could not be written: {}", e.toString());
+    }
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("the actor system did not stop within 60 s: {}", e.toString());
+    }
+    lock.release();
+  }
+
+  /** The run's summary lines: positions, time, success at start and end, versions, reload latency. */
+  public List<String> summary(EngineStatus s) {
+    double[] success = metrics.firstAndLatestSuccess();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(java.util.Locale.ROOT, "positions completed: %d of %s in %.1f s", s.completedPositions(),
+        s.totalPositions() == null ? "unbounded" : s.totalPositions(), metrics.elapsedSeconds()));
+    lines.add(String.format(java.util.Locale.ROOT, "success rate: first groups %s, latest groups %s",
+        pct(success[0]), pct(success[1])));
+    lines.add("adapter version: " + s.adapterVersion() + " (" + s.adapterVersions() + " published), trainer steps " + s.trainerSteps());
+    lines.add(String.format(java.util.Locale.ROOT, "hot reloads: %d, latency p50 %s, p99 %s; refused versions: %d",
+        metrics.reloads(), fmt(metrics.reloadQuantile(0.5), "%.0f ms"), fmt(metrics.reloadQuantile(0.99), "%.0f ms"),
+        metrics.refusedVersions()));
+    lines.add("replay: " + s.replaySize() + " groups held, " + s.acknowledgedGroups() + " acknowledged");
+    return lines;
+  }
+
+  private static String pct(double x) {
+    return Double.isNaN(x) ? "-" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * x);
+  }
+
+  /** Sends worker events to the run's metrics and to the caller's listener. */
+  private record BothListeners(WorkerListener a, WorkerListener b) implements WorkerListener {
+    @Override
+    public void recorded(String workerId, List<EpisodeGroup> groups) {
+      a.recorded(workerId, groups);
+      b.recorded(workerId, groups);
+    }
+
+    @Override
+    public void reloaded(String workerId, long version, long latencyMillis) {
+      a.reloaded(workerId, version, latencyMillis);
+      b.reloaded(workerId, version, latencyMillis);
+    }
+
+    @Override
+    public void refused(String workerId, long version, String reason) {
+      a.refused(workerId, version, reason);
+      b.refused(workerId, version, reason);
+    }
+
+    @Override
+    public void finished(String workerId) {
+      a.finished(workerId);
+      b.finished(workerId);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.swarmengine.engine;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.pubsub.Topic;
+import io.swarmengine.CborSerializable;
+import io.swarmengine.adapter.AdapterHub;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Keeps the embedding application's {@link Policy} on the newest good adapter and tells its
+ * listeners about each version: subscribes to the hub's topic, loads and verifies each announced
+ * version off the actor's thread, in announcement order.
+ */
+final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
+
+  interface Command extends CborSerializable {}
+
+  private record Announced(AdapterHub.AdapterPublished published) implements Command {}
+
+  private record Initial(AdapterHub.Versions versions, Throwable failure) implements Command {}
+
+  private record Used(AdapterHub.Version version, Throwable failure) implements Command {}
+
+  private final Policy policy;
+  private final List<Consumer<AdapterHub.Version>> listeners;
+  private final Executor blocking;
+  private final java.util.ArrayDeque<AdapterHub.Version> queue = new java.util.ArrayDeque<>();
+  private boolean loading;
+  private static final AdapterHub.Version BASE = null;
+
+  private VersionFollower(ActorContext<Command> context, Policy policy, CopyOnWriteArrayList<Consumer<AdapterHub.Version>> listeners,
+      ActorRef<AdapterHub.Command> hub, ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+    super(context);
+    this.policy = policy;
+    this.listeners = listeners;
+    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
+    topic.tell(Topic.subscribe(context.messageAdapter(AdapterHub.AdapterPublished.class, Announced::new)));
+    context.ask(AdapterHub.Versions.class, hub, Duration.ofSeconds(30), AdapterHub.GetVersions::new, Initial::new);
+  }
+
+  static Behavior<Command> create(Policy policy, CopyOnWriteArrayList<Consumer<AdapterHub.Version>> listeners,
+      ActorRef<AdapterHub.Command> hub, ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+    return Behaviors.setup(context -> new VersionFollower(context, policy, listeners, hub, topic));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Announced.class, a -> enqueue(a.published().version()))
+        .onMessage(Initial.class, this::onInitial)
+        .onMessage(Used.class, this::onUsed)
+        .build();
+  }
+
+  private Behavior<Command> onInitial(Initial initial) {
+    if (initial.failure() == null && initial.versions().newestGood() != null) {
+      return enqueue(initial.versions().newestGood());
+    }
+    return this;
+  }
+
+  private Behavior<Command> enqueue(AdapterHub.Version version) {
+    queue.add(version == null ? placeholder() : version);
+    return loadNext();
+  }
+
+  /** ArrayDeque holds no nulls: the base model travels as a version numbered 0. */
+  private static AdapterHub.Version placeholder() {
+    return new AdapterHub.Version(0, 0, "", 0, java.util.Map.of(), true, 0);
+  }
+
+  private Behavior<Command> loadNext() {
+    if (loading || queue.isEmpty()) {
+      return this;
+    }
+    loading = true;
+    AdapterHub.Version next = queue.poll();
+    AdapterHub.Version version = next.number() == 0 ? BASE : next;
+    getContext().pipeToSelf(CompletableFuture.runAsync(() -> {
+      try {
+        policy.use(version);
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    }, blocking), (ok, failure) -> new Used(version, failure));
+    return this;
+  }
+
+  private Behavior<Command> onUsed(Used used) {
+    loading = false;
+    if (used.failure() != null) {
+      getContext().getLog().error("the application's policy refused adapter version {} and keeps version {}: {}",
+          used.version() == null ? 0 : used.version().number(), policy.version(),
+          used.failure().getCause() != null ? used.failure().getCause().getMessage() : used.failure().getMessage());
+    } else {
+      for (Consumer<AdapterHub.Version> listener : listeners) {
+        try {
+          listener.accept(used.version());
+        } catch (RuntimeException e) {
+          getContext().getLog().warn("a version listener failed: {}", e.toString());
+        }
+      }
+    }
+    return loadNext();
+  }
+}

@@ -1,0 +1,176 @@
+package io.swarmengine.engine;
+
+import io.swarmengine.env.Environment;
+import io.swarmengine.env.Task;
+import io.swarmengine.learn.Optimizer;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.Tokenizer;
+import io.swarmengine.model.ops.CrossEntropy;
+import io.swarmengine.model.ops.Parallel;
+import io.swarmengine.policy.OptimizerKind;
+import io.swarmengine.replay.Episode;
+import io.swarmengine.replay.Turn;
+import io.swarmengine.worker.ModelRollouts;
+import io.swarmengine.worker.PolicyModel;
+import io.swarmengine.worker.RolloutSettings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Supervised warm start of a fresh base model on the task's demonstrations: every parameter learns
+ * (AdamW, cross-entropy on the action tokens, each ended by EOS), so that the model starts the
+ * self-improvement loop able to answer sometimes. LoRA alone cannot get there from a random model:
+ * its tied head keeps the logits near zero. Stops early at the target greedy success rate.
+ */
+public final class WarmStart {
+
+  /** Steps, demonstrations per step, AdamW's lr, the greedy success to stop at, evaluation size and period. */
+  public record Settings(int steps, int batch, double lr, double targetSuccess, int eval, int evalEvery) {}
+
+  /** Where the warm start ended: steps taken, the last loss, and the greedy success rate measured last. */
+  public record Result(int steps, double loss, double success) {}
+
+  private static final long EVAL_SEEDS = 0x6576616cL;
+
+  private WarmStart() {}
+
+  /**
+   * Trains {@code model} in place.
+   *
+   * @throws IllegalArgumentException when the task has no demonstrations
+   */
+  public static Result run(Gpt2 model, Task task, Tokenizer tokenizer, Settings settings, int maxTokens, long seed,
+      Consumer<String> progress) {
+    if (task.demonstration(seed).isEmpty()) {
+      throw new IllegalArgumentException("task " + task.name() + " has no demonstrations to warm-start from; "
+          + "set swarm.model.warm-start.steps = 0 or give the run a base model");
+    }
+    Optimizer optimizer = new Optimizer();
+    Map<String, float[]> grads = model.zeroGradients();
+    int v = model.config.vocab();
+    double loss = Double.NaN;
+    double success = Double.NaN;
+    int step = 0;
+    long started = System.nanoTime();
+    while (step < settings.steps()) {
+      double sum = 0;
+      long tokens = 0;
+      for (int b = 0; b < settings.batch(); b++) {
+        Episode demo = demonstration(task, tokenizer, seed + (long) step * settings.batch() + b, model.config.positions());
+        int[] seq = sequence(demo);
+        int[] targets = new int[seq.length];
+        float[] dloss = new float[seq.length];
+        int trained = markActions(demo, targets, seq);
+        boolean[] isAction = new boolean[seq.length];
+        for (int i = 0; i < seq.length; i++) {
+          isAction[i] = targets[i] >= 0;
+          targets[i] = Math.max(0, targets[i]); // not trained: zero weight, any valid index
+        }
+        Gpt2.Pass pass = model.forward(seq);
+        float[] probs = new float[seq.length * v];
+        float[] losses = new float[seq.length];
+        CrossEntropy.forward(Parallel.sequential(), losses, probs, pass.logits, targets, seq.length, v);
+        for (int i = 0; i < seq.length; i++) {
+          if (isAction[i]) {
+            dloss[i] = 1f / (trained * settings.batch());
+            sum += losses[i];
+            tokens++;
+          }
+        }
+        float[] dlogits = new float[pass.logits.length];
+        CrossEntropy.backward(dlogits, dloss, probs, targets, seq.length, v);
+        model.backward(pass, dlogits, grads);
+      }
+      optimizer.step(model.parameters(), grads, OptimizerKind.ADAM, settings.lr(), 1.0, 0.9, 0.0);
+      loss = sum / Math.max(1, tokens);
+      step++;
+      if (step % settings.evalEvery() == 0 || step == settings.steps()) {
+        success = greedySuccess(model, task, tokenizer, settings.eval(), maxTokens);
+        progress.accept(String.format(java.util.Locale.ROOT,
+            "warm start: step %d/%d  loss %.3f  greedy success %.1f%%  (%.0f s)", step, settings.steps(), loss,
+            100 * success, (System.nanoTime() - started) / 1e9));
+        if (success >= settings.targetSuccess()) {
+          break;
+        }
+      }
+    }
+    return new Result(step, loss, success);
+  }
+
+  /** The share of {@code episodes} held-out episodes the model solves answering greedily. */
+  public static double greedySuccess(Gpt2 model, Task task, Tokenizer tokenizer, int episodes, int maxTokens) {
+    ModelRollouts greedy = new ModelRollouts(tokenizer, new RolloutSettings(1, 0f, 0, 1f, maxTokens, 16));
+    PolicyModel policy = PolicyModel.base(model);
+    int solved = 0;
+    for (int i = 0; i < episodes; i++) {
+      Episode e = greedy.play(task, EVAL_SEEDS + i * 0x9e3779b97f4a7c15L, policy, i).get(0);
+      if (e.totalReward() >= task.successReward() - 1e-9) {
+        solved++;
+      }
+    }
+    return (double) solved / Math.max(1, episodes);
+  }
+
+  /** The task's correct episode from {@code seed}, each action ended by EOS, cut to fit the context. */
+  static Episode demonstration(Task task, Tokenizer tokenizer, long seed, int context) {
+    List<String> actions = task.demonstration(seed).orElseThrow();
+    Environment env = task.start(seed);
+    List<Turn> turns = new ArrayList<>();
+    for (int i = 0; i < actions.size(); i++) {
+      int[] obs = tokenizer.encode(env.observation());
+      if (i == 0) {
+        obs = prepend(tokenizer.bos(), obs);
+      }
+      int[] action = Arrays.copyOf(tokenizer.encode(actions.get(i)), tokenizer.encode(actions.get(i)).length + 1);
+      action[action.length - 1] = tokenizer.eos();
+      Environment.Step step = env.act(actions.get(i));
+      turns.add(new Turn(obs, action, new float[action.length], (float) step.reward()));
+      if (step.done()) {
+        break;
+      }
+    }
+    Episode e = new Episode(turns);
+    return e.tokens() <= context ? e : new Episode(turns.subList(0, 1));
+  }
+
+  private static int[] sequence(Episode e) {
+    int[] out = new int[e.tokens()];
+    int at = 0;
+    for (Turn t : e.turns()) {
+      System.arraycopy(t.observation(), 0, out, at, t.observation().length);
+      at += t.observation().length;
+      System.arraycopy(t.action(), 0, out, at, t.action().length);
+      at += t.action().length;
+    }
+    return out;
+  }
+
+  /** targets[i] = the next token where it is an action token, else −1; returns how many. */
+  private static int markActions(Episode e, int[] targets, int[] seq) {
+    Arrays.fill(targets, -1);
+    int at = 0;
+    int n = 0;
+    for (Turn t : e.turns()) {
+      at += t.observation().length;
+      for (int k = 0; k < t.action().length; k++) {
+        int p = at + k;
+        if (p >= 1) {
+          targets[p - 1] = seq[p];
+          n++;
+        }
+      }
+      at += t.action().length;
+    }
+    return n;
+  }
+
+  private static int[] prepend(int x, int[] a) {
+    int[] out = new int[a.length + 1];
+    out[0] = x;
+    System.arraycopy(a, 0, out, 1, a.length);
+    return out;
+  }
+}

@@ -1,0 +1,287 @@
+package io.swarmengine.trainer;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.pubsub.Topic;
+import io.swarmengine.CborSerializable;
+import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.policy.PolicyAction;
+import io.swarmengine.replay.Replay;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Takes the training steps the schedule calls for. On a {@link TrainRequest} it samples a batch
+ * from the replay (within the staleness bound), runs the learner step with the request's scope,
+ * optimizer, lr, clip and bptt on the blocking dispatcher, publishes the new adapter to the hub and
+ * sends the sampled groups' new priorities back. Requests that arrive while a step runs are
+ * coalesced: only the newest waits, the others are counted. A rollback announced on the adapter
+ * topic makes it train on from the version rolled back to; a step in flight then is discarded.
+ */
+public final class Trainer extends AbstractBehavior<Trainer.Command> {
+
+  // ---- protocol ----
+
+  public interface Command extends CborSerializable {}
+
+  /** Position {@code position} of the run calls for a step with {@code action}'s hyperparameters. */
+  public record TrainRequest(long position, PolicyAction.Train action) implements Command {}
+
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** Steps published, requests coalesced or dropped, failed steps, and the version trained on. */
+  public record Status(long steps, long coalesced, long dropped, long failed, long version, boolean busy)
+      implements CborSerializable {}
+
+  private record VersionAnnounced(AdapterHub.AdapterPublished published) implements Command {}
+
+  private record StartFrom(AdapterHub.Versions versions, Throwable failure) implements Command {}
+
+  private record Reset(long version, long generation, Throwable failure) implements Command {}
+
+  private record Sampled(TrainRequest request, Replay.SampleReply reply, Throwable failure) implements Command {}
+
+  private record Stepped(TrainRequest request, long generation, TrainerCompute.Outcome outcome, java.util.List<io.swarmengine.replay.SampleKey> keys, Throwable failure)
+      implements Command {}
+
+  private record PublishAnswered(long generation, double[] priorities, java.util.List<io.swarmengine.replay.SampleKey> keys,
+      AdapterHub.PublishReply reply, Throwable failure) implements Command {}
+
+  private record PrioritiesAnswered(Replay.UpdateReply reply, Throwable failure) implements Command {}
+
+  // ---- behavior ----
+
+  private static final Duration ASK = Duration.ofSeconds(30);
+
+  private final TrainerCompute compute;
+  private final TrainerSettings settings;
+  private final ActorRef<Replay.Command> replay;
+  private final ActorRef<AdapterHub.Command> hub;
+  private final Executor blocking;
+  private long version = -1; // -1: not loaded yet
+  private long generation;
+  private boolean busy;
+  private TrainRequest waiting;
+  private long steps;
+  private long coalesced;
+  private long dropped;
+  private long failed;
+
+  private Trainer(ActorContext<Command> context, TrainerCompute compute, TrainerSettings settings,
+      ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
+      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+    super(context);
+    this.compute = compute;
+    this.settings = settings;
+    this.replay = replay;
+    this.hub = hub;
+    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
+    topic.tell(Topic.subscribe(context.messageAdapter(AdapterHub.AdapterPublished.class, VersionAnnounced::new)));
+    busy = true; // until the newest good adapter is loaded
+    context.ask(AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, StartFrom::new);
+  }
+
+  /**
+   * A trainer over {@code compute}'s model and store.
+   */
+  static Behavior<Command> create(TrainerCompute compute, TrainerSettings settings, ActorRef<Replay.Command> replay,
+      ActorRef<AdapterHub.Command> hub, ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+    return Behaviors.setup(context -> new Trainer(context, compute, settings, replay, hub, topic));
+  }
+
+  /** A trainer of the base model in {@code base}, storing adapters in {@code store}, its state under {@code stateDir}. */
+  public static Behavior<Command> create(io.swarmengine.model.Gpt2 base, io.swarmengine.adapter.AdapterStore store,
+      io.swarmengine.model.LoraAdapter.Settings lora, java.nio.file.Path stateDir, TrainerSettings settings,
+      ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
+      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+    return create(new TrainerCompute(base, store, lora, stateDir, settings), settings, replay, hub, topic);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(TrainRequest.class, this::onTrainRequest)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(StartFrom.class, this::onStartFrom)
+        .onMessage(VersionAnnounced.class, this::onVersionAnnounced)
+        .onMessage(Reset.class, this::onReset)
+        .onMessage(Sampled.class, this::onSampled)
+        .onMessage(Stepped.class, this::onStepped)
+        .onMessage(PublishAnswered.class, this::onPublishAnswered)
+        .onMessage(PrioritiesAnswered.class, this::onPrioritiesAnswered)
+        .build();
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus get) {
+    get.replyTo().tell(new Status(steps, coalesced, dropped, failed, Math.max(0, version), busy));
+    return this;
+  }
+
+  private Behavior<Command> onStartFrom(StartFrom start) {
+    if (start.failure() != null) {
+      getContext().getLog().warn("the adapter hub did not answer ({}); asking again", start.failure().getMessage());
+      getContext().ask(AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, StartFrom::new);
+      return this;
+    }
+    resetTo(start.versions().newestGood());
+    return this;
+  }
+
+  private Behavior<Command> onVersionAnnounced(VersionAnnounced announced) {
+    AdapterHub.Version v = announced.published().version();
+    long number = v == null ? 0 : v.number();
+    if (version >= 0 && number < version) {
+      getContext().getLog().info("rollback to version {}: training goes on from it", number);
+      generation++; // a step in flight belongs to the rolled-back line: it will not be published
+      busy = true;
+      resetTo(v);
+    }
+    return this;
+  }
+
+  private void resetTo(AdapterHub.Version v) {
+    long number = v == null ? 0 : v.number();
+    long gen = generation;
+    getContext().pipeToSelf(
+        CompletableFuture.runAsync(() -> {
+          try {
+            compute.reset(v == null ? null : v.sha256());
+          } catch (io.swarmengine.model.ModelFormatException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        }, blocking),
+        (ok, failure) -> new Reset(number, gen, failure));
+  }
+
+  private Behavior<Command> onReset(Reset reset) {
+    if (reset.generation() != generation) {
+      return this;
+    }
+    if (reset.failure() != null) {
+      getContext().getLog().error("cannot load adapter version {} to train on: {}", reset.version(), cause(reset.failure()).getMessage());
+      return Behaviors.stopped();
+    }
+    version = reset.version();
+    busy = false;
+    getContext().getLog().info("trainer ready on adapter version {}", version);
+    return next();
+  }
+
+  private Behavior<Command> onTrainRequest(TrainRequest request) {
+    if (busy) {
+      if (waiting != null) {
+        coalesced++;
+      }
+      waiting = request;
+      return this;
+    }
+    start(request);
+    return this;
+  }
+
+  private void start(TrainRequest request) {
+    busy = true;
+    long timeout = settings.sampleTimeout().toMillis();
+    getContext().ask(Replay.SampleReply.class, replay, Duration.ofMillis(timeout).plus(ASK),
+        replyTo -> new Replay.Sample(settings.batchGroups(), null, settings.maxLag(), timeout, replyTo),
+        (reply, failure) -> new Sampled(request, reply, failure));
+  }
+
+  private Behavior<Command> onSampled(Sampled sampled) {
+    if (sampled.failure() != null || sampled.reply() instanceof Replay.SampleRefused) {
+      String why = sampled.failure() != null ? sampled.failure().getMessage() : ((Replay.SampleRefused) sampled.reply()).reason();
+      getContext().getLog().warn("no batch for the step at position {}: {}", sampled.request().position(), why);
+      dropped++;
+      busy = false;
+      return next();
+    }
+    Replay.SampledBatch batch = (Replay.SampledBatch) sampled.reply();
+    if (batch.items().isEmpty()) {
+      dropped++;
+      busy = false;
+      return next();
+    }
+    TrainRequest request = sampled.request();
+    long gen = generation;
+    getContext().pipeToSelf(
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            return compute.step(batch.items(), batch.weights(), request.action(), request.position());
+          } catch (java.io.IOException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        }, blocking),
+        (outcome, failure) -> new Stepped(request, gen, outcome, batch.keys(), failure));
+    return this;
+  }
+
+  private Behavior<Command> onStepped(Stepped stepped) {
+    if (stepped.generation() != generation) {
+      return this; // rolled back meanwhile; the reset clears busy
+    }
+    if (stepped.failure() != null) {
+      failed++;
+      getContext().getLog().error("training step at position {} failed: {}", stepped.request().position(),
+          cause(stepped.failure()).getMessage());
+      busy = false;
+      return next();
+    }
+    TrainerCompute.Outcome outcome = stepped.outcome();
+    long gen = generation;
+    getContext().ask(AdapterHub.PublishReply.class, hub, ASK,
+        replyTo -> new AdapterHub.Publish(outcome.stored().sha256(), outcome.stored().sizeBytes(), version, outcome.metrics(), replyTo),
+        (reply, failure) -> new PublishAnswered(gen, outcome.priorities(), stepped.keys(), reply, failure));
+    return this;
+  }
+
+  private Behavior<Command> onPublishAnswered(PublishAnswered answered) {
+    if (answered.generation() != generation) {
+      return this;
+    }
+    if (answered.failure() != null || answered.reply() instanceof AdapterHub.PublishRefused) {
+      failed++;
+      String why = answered.failure() != null ? answered.failure().getMessage() : ((AdapterHub.PublishRefused) answered.reply()).reason();
+      getContext().getLog().error("the hub did not take the new adapter: {}", why);
+      busy = false;
+      return next();
+    }
+    AdapterHub.Version v = ((AdapterHub.Published) answered.reply()).version();
+    version = v.number();
+    steps++;
+    getContext().getLog().debug("version {} from the step at position {}: loss {}, grad norm {}, mean ratio {}, clip fraction {}, batch reward {}",
+        v.number(), v.metrics().get("position"), v.metrics().get("loss"), v.metrics().get("grad_norm"),
+        v.metrics().get("mean_ratio"), v.metrics().get("clip_fraction"), v.metrics().get("mean_reward"));
+    getContext().ask(Replay.UpdateReply.class, replay, ASK,
+        replyTo -> new Replay.UpdatePriorities(answered.keys(), answered.priorities(), replyTo),
+        PrioritiesAnswered::new);
+    busy = false;
+    return next();
+  }
+
+  private Behavior<Command> onPrioritiesAnswered(PrioritiesAnswered answered) {
+    if (answered.failure() != null || answered.reply() instanceof Replay.UpdateRejected) {
+      getContext().getLog().warn("priority update not applied: {}",
+          answered.failure() != null ? answered.failure().getMessage() : ((Replay.UpdateRejected) answered.reply()).reason());
+    }
+    return this;
+  }
+
+  private Behavior<Command> next() {
+    if (!busy && waiting != null) {
+      TrainRequest request = waiting;
+      waiting = null;
+      start(request);
+    }
+    return this;
+  }
+
+  private static Throwable cause(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}

@@ -1,0 +1,133 @@
+package io.swarmengine.trainer;
+
+import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.learn.EmbeddedLearner;
+import io.swarmengine.learn.Learner;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.model.ModelFormatException;
+import io.swarmengine.policy.PolicyAction;
+import io.swarmengine.replay.EpisodeGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trainer's blocking half: one adapter, trained by one {@link EmbeddedLearner} per scope (they
+ * share the adapter's tensors; each keeps its own optimizer moments), the step itself, and the
+ * learner state saved after every step (seed 003: save after each step) so a restart goes on with
+ * the same moments. Its two entry points are synchronized: a rollback's reset waits for a step in flight.
+ */
+final class TrainerCompute {
+  private static final String STATE_SHA = "adapter.sha256";
+  private static final io.swarmengine.replay.PriorityFunction SPREAD = io.swarmengine.replay.PriorityFunction.rewardSpread(0);
+
+  private final Gpt2 base;
+  private final AdapterStore store;
+  private final LoraAdapter.Settings lora;
+  private final Path stateDir;
+  private final TrainerSettings settings;
+  private final Map<String, EmbeddedLearner> learners = new HashMap<>();
+  private LoraAdapter adapter;
+  private String adapterSha;
+
+  TrainerCompute(Gpt2 base, AdapterStore store, LoraAdapter.Settings lora, Path stateDir, TrainerSettings settings) {
+    this.base = base;
+    this.store = store;
+    this.lora = lora;
+    this.stateDir = stateDir;
+    this.settings = settings;
+  }
+
+  /** Trains on from the adapter stored under {@code sha256} (null: a fresh adapter on the base). */
+  synchronized void reset(String sha256) throws ModelFormatException {
+    learners.clear();
+    adapter = sha256 == null ? LoraAdapter.create(base.config, lora, 0x10a) : store.read(sha256, base.config);
+    adapterSha = sha256;
+  }
+
+  /** What one step produced: the stored adapter, its metrics, and each sampled group's new priority. */
+  record Outcome(AdapterStore.Stored stored, Map<String, Double> metrics, double[] priorities) {}
+
+  synchronized Outcome step(List<EpisodeGroup> groups, double[] weights, PolicyAction.Train action, long position) throws IOException {
+    EmbeddedLearner learner = learner(action);
+    List<Learner.WeightedGroup> batch = new ArrayList<>(groups.size());
+    double rewardSum = 0;
+    long episodes = 0;
+    double[] priorities = new double[groups.size()];
+    for (int i = 0; i < groups.size(); i++) {
+      EpisodeGroup g = groups.get(i);
+      batch.add(new Learner.WeightedGroup(g, weights[i]));
+      double[] rewards = g.totalRewards();
+      for (double r : rewards) {
+        rewardSum += r;
+      }
+      episodes += rewards.length;
+      // Trained on: its priority falls, as a learned transition's TD error does in PER, so fresher groups come first.
+      priorities[i] = SPREAD.priority(g, 0) * settings.priorityDecay();
+    }
+    Learner.StepMetrics m = learner.forwardBackward(batch, settings.loss(), action.bptt());
+    double gradNorm = learner.optimStep(action.optimizer(), action.lr(), action.clip(), action.momentum());
+    LoraAdapter exported = learner.exportAdapter();
+    AdapterStore.Stored stored = store.put(exported);
+    Map<String, Double> metrics = new HashMap<>();
+    metrics.put("loss", m.loss());
+    metrics.put("grad_norm", gradNorm);
+    metrics.put("mean_ratio", m.meanRatio());
+    metrics.put("clip_fraction", m.clipFraction());
+    metrics.put("kl", m.kl());
+    metrics.put("tokens", (double) m.tokens());
+    metrics.put("groups", (double) groups.size());
+    metrics.put("mean_reward", episodes == 0 ? 0 : rewardSum / episodes);
+    metrics.put("position", (double) position);
+    metrics.put("lr", (double) action.lr());
+    metrics.put("step_ms", (double) m.millis());
+    if (!Double.isFinite(m.loss()) || !Double.isFinite(gradNorm)) {
+      throw new IllegalStateException("the step at position " + position + " gave loss " + m.loss() + " and gradient norm "
+          + gradNorm + "; not published (lower lr or set clip)");
+    }
+    adapterSha = stored.sha256();
+    saveState(learner, action);
+    return new Outcome(stored, metrics, priorities);
+  }
+
+  private EmbeddedLearner learner(PolicyAction.Train action) {
+    return learners.computeIfAbsent(action.scope().canonical(), scope -> {
+      EmbeddedLearner l = new EmbeddedLearner(base, adapter, action.scope(), settings.weightDecay());
+      loadState(l, scope);
+      return l;
+    });
+  }
+
+  private Path stateDir(String scope) {
+    return stateDir.resolve(scope.replaceAll("[^A-Za-z0-9_+-]", "_"));
+  }
+
+  /** Optimizer moments of a scope survive a restart when they belong to the adapter trained on. */
+  private void loadState(EmbeddedLearner learner, String scope) {
+    Path dir = stateDir(scope);
+    try {
+      if (adapterSha != null && Files.isRegularFile(dir.resolve(STATE_SHA))
+          && Files.readString(dir.resolve(STATE_SHA)).trim().equals(adapterSha)) {
+        learner.loadState(dir);
+      }
+    } catch (IOException | ModelFormatException e) {
+      // moments are an optimisation: a run goes on from fresh ones
+      org.slf4j.LoggerFactory.getLogger(TrainerCompute.class)
+          .warn("optimizer state in {} not loaded ({}); starting from fresh moments", dir, e.getMessage());
+    }
+  }
+
+  private void saveState(EmbeddedLearner learner, PolicyAction.Train action) throws IOException {
+    Path dir = stateDir(action.scope().canonical());
+    // the hash file goes first and comes back last: a kill in between leaves moments nobody loads
+    Files.deleteIfExists(dir.resolve(STATE_SHA));
+    learner.saveState(dir);
+    Files.writeString(dir.resolve(STATE_SHA), adapterSha);
+  }
+
+}

@@ -1,0 +1,44 @@
+package io.swarmengine.trainer;
+
+import com.typesafe.config.Config;
+import io.swarmengine.learn.LossSettings;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * How the trainer steps: groups per sampled batch, how many adapter versions behind the newest a
+ * sampled group may be ({@code maxLag}, AReaL's eta), the loss, how long to wait for the replay's
+ * rate limiter, AdamW's weight decay, and by what factor a group's priority falls once trained on.
+ */
+public record TrainerSettings(
+    int batchGroups, long maxLag, LossSettings loss, Duration sampleTimeout, double weightDecay, double priorityDecay) {
+
+  public TrainerSettings {
+    if (batchGroups < 1 || maxLag < 0 || !(weightDecay >= 0) || !(priorityDecay > 0 && priorityDecay <= 1)) {
+      throw new IllegalArgumentException(
+          "trainer needs batch-groups >= 1, max-lag >= 0, weight-decay >= 0 and priority-decay in (0, 1], got "
+              + batchGroups + ", " + maxLag + ", " + weightDecay + ", " + priorityDecay);
+    }
+  }
+
+  /** From a {@code swarm.trainer} block. */
+  public static TrainerSettings fromConfig(Config trainer) {
+    return new TrainerSettings(
+        trainer.getInt("batch-groups"),
+        trainer.getLong("max-lag"),
+        LossSettings.of(lossKind(trainer.getString("loss"))).withKl(trainer.getDouble("kl-beta")),
+        trainer.getDuration("sample-timeout"),
+        trainer.getDouble("weight-decay"),
+        trainer.getDouble("priority-decay"));
+  }
+
+  /** {@code grpo}, {@code dr-grpo}, {@code dapo}, {@code gspo}, {@code reinforce} or {@code sft}. */
+  public static LossSettings.Kind lossKind(String name) {
+    try {
+      return LossSettings.Kind.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "'" + name + "' is not a loss; expected grpo, dr-grpo, dapo, gspo, reinforce or sft");
+    }
+  }
+}

@@ -1,0 +1,518 @@
+package io.swarmengine.worker;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.pubsub.Topic;
+import io.swarmengine.CborSerializable;
+import io.swarmengine.adapter.AdapterFetch;
+import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.cursor.PolicyCursor;
+import io.swarmengine.env.Task;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.policy.CompiledPolicy;
+import io.swarmengine.policy.PolicyAction;
+import io.swarmengine.replay.Episode;
+import io.swarmengine.replay.EpisodeGroup;
+import io.swarmengine.replay.Replay;
+import io.swarmengine.trainer.Trainer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A worker of the swarm. It leases runs of positions from the cursor, plays one episode group per
+ * position with its current policy (on the blocking dispatcher, a chunk of groups at a time),
+ * inserts the groups into the replay, completes the positions once the replay has acknowledged
+ * them, and sends the trainer the requests that train positions call for.
+ *
+ * <p>Adapter versions announced on the hub's topic are loaded (sha256 verified) beside the play and
+ * swapped in <em>between</em> two groups, never inside one, so every episode of a group carries the
+ * version that produced it. A version that fails verification is refused; the worker keeps the one
+ * it has.
+ */
+public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
+
+  // ---- protocol ----
+
+  public interface Command extends CborSerializable {}
+
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** Where a worker stands: the version it plays with, groups recorded, reloads, refusals. */
+  public record Status(String workerId, long version, long groupsRecorded, long reloads, long refused, boolean finished)
+      implements CborSerializable {}
+
+  private record AskLease() implements Command {}
+
+  private record LeaseAnswered(PolicyCursor.LeaseReply reply, Throwable failure) implements Command {}
+
+  private record Played(Chunk chunk, List<EpisodeGroup> groups, List<Reload> reloads, Throwable failure) implements Command {}
+
+  private record InsertAnswered(Chunk chunk, List<EpisodeGroup> groups, Replay.InsertResult result, Throwable failure)
+      implements Command {}
+
+  private record CompleteAnswered(Chunk chunk, List<EpisodeGroup> groups, PolicyCursor.CompleteReply reply, Throwable failure)
+      implements Command {}
+
+  private record VersionAnnounced(AdapterHub.AdapterPublished published) implements Command {}
+
+  private record VersionsAnswered(AdapterHub.Versions versions, Throwable failure) implements Command {}
+
+  private record Loaded(long version, PolicyModel policy, long announcedAtMillis, boolean initial, Throwable failure)
+      implements Command {}
+
+  /** Positions {@code [from, to)}, all with {@code action}; a played chunk may have stopped early (see {@link #play}). */
+  private record Chunk(long from, long to, PolicyAction action) implements CborSerializable {}
+
+  /** A swap to {@code version}, {@code latencyMillis} after its announcement. */
+  private record Reload(long version, long latencyMillis) implements CborSerializable {}
+
+  /** A loaded version waiting for the gap between two groups. */
+  private record Pending(PolicyModel policy, long announcedAtMillis) {}
+
+  // ---- behavior ----
+
+  private static final Duration ASK = Duration.ofSeconds(30);
+
+  private final String workerId;
+  private final ActorRef<PolicyCursor.Command> cursor;
+  private final ActorRef<Replay.Command> replay;
+  private final ActorRef<AdapterHub.Command> hub;
+  private final ActorRef<Trainer.Command> trainer;
+  private final CompiledPolicy schedule;
+  private final Task task;
+  private final Rollouts rollouts;
+  private final Gpt2 base;
+  private final AdapterStore store;
+  private final WorkerSettings settings;
+  private final WorkerListener listener;
+  private final Clock clock;
+  private final TimerScheduler<Command> timers;
+  private final Executor blocking;
+
+  private final AtomicReference<Pending> pending = new AtomicReference<>();
+  /** Written by the playing thread between groups, read by the actor. */
+  private volatile PolicyModel current;
+  private long announced = -1;
+  private long trainedPosition = -1;
+  private long throttledSince;
+  private boolean ready;
+  private boolean leasing;
+  private boolean playing;
+  private boolean finished;
+  private boolean reportedFinished;
+  private int insertsInFlight;
+  private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
+  private long groupsRecorded;
+  private long reloads;
+  private long refused;
+
+  private WorkerAgent(ActorContext<Command> context, TimerScheduler<Command> timers, String workerId,
+      Parts parts, WorkerSettings settings, WorkerListener listener) {
+    super(context);
+    this.timers = timers;
+    this.workerId = workerId;
+    this.cursor = parts.cursor();
+    this.replay = parts.replay();
+    this.hub = parts.hub();
+    this.trainer = parts.trainer();
+    this.schedule = parts.schedule();
+    this.task = parts.task();
+    this.rollouts = parts.rollouts();
+    this.base = parts.base();
+    this.store = parts.store();
+    this.settings = settings;
+    this.listener = listener;
+    this.clock = parts.clock();
+    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
+    parts.topic().tell(Topic.subscribe(context.messageAdapter(AdapterHub.AdapterPublished.class, VersionAnnounced::new)));
+    context.ask(AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, VersionsAnswered::new);
+  }
+
+  /**
+   * What a worker works with: the run's actors, its compiled schedule (to know which positions
+   * train), the task, how to roll out, the base model (null for a policy without a model) and the
+   * adapter store. {@code trainer} may be null when nothing trains.
+   */
+  public record Parts(
+      ActorRef<PolicyCursor.Command> cursor,
+      ActorRef<Replay.Command> replay,
+      ActorRef<AdapterHub.Command> hub,
+      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic,
+      ActorRef<Trainer.Command> trainer,
+      CompiledPolicy schedule,
+      Task task,
+      Rollouts rollouts,
+      Gpt2 base,
+      AdapterStore store,
+      Clock clock) {}
+
+  public static Behavior<Command> create(String workerId, Parts parts, WorkerSettings settings, WorkerListener listener) {
+    return Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new WorkerAgent(context, timers, workerId, parts, settings, listener)));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(VersionsAnswered.class, this::onVersionsAnswered)
+        .onMessage(VersionAnnounced.class, this::onVersionAnnounced)
+        .onMessage(Loaded.class, this::onLoaded)
+        .onMessage(AskLease.class, this::onAskLease)
+        .onMessage(LeaseAnswered.class, this::onLeaseAnswered)
+        .onMessage(Played.class, this::onPlayed)
+        .onMessage(InsertAnswered.class, this::onInsertAnswered)
+        .onMessage(CompleteAnswered.class, this::onCompleteAnswered)
+        .build();
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus get) {
+    PolicyModel p = current;
+    get.replyTo().tell(new Status(workerId, p == null ? -1 : p.version(), groupsRecorded, reloads, refused, finished));
+    return this;
+  }
+
+  // ---- adapters ----
+
+  private Behavior<Command> onVersionsAnswered(VersionsAnswered answered) {
+    if (answered.failure() != null) {
+      getContext().getLog().warn("{}: the adapter hub did not answer ({}); asking again", workerId, answered.failure().getMessage());
+      getContext().ask(AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, VersionsAnswered::new);
+      return this;
+    }
+    for (AdapterHub.Version v : answered.versions().all()) {
+      noteTrained(v);
+    }
+    if (announced < 0) { // an announcement may have come first
+      load(answered.versions().newestGood(), clock.millis(), true);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onVersionAnnounced(VersionAnnounced announcement) {
+    noteTrained(announcement.published().version());
+    playNext(); // a throttled worker may go on
+    load(announcement.published().version(), announcement.published().announcedAtMillis(), !ready);
+    return this;
+  }
+
+  /** The newest position a published step was asked for (the trainer publishes it among its metrics). */
+  private void noteTrained(AdapterHub.Version version) {
+    Double position = version == null ? null : version.metrics().get("position");
+    if (position != null) {
+      trainedPosition = Math.max(trainedPosition, position.longValue());
+    }
+  }
+
+  private void load(AdapterHub.Version version, long announcedAt, boolean initial) {
+    long number = version == null ? 0 : version.number();
+    announced = number;
+    getContext().pipeToSelf(
+        CompletableFuture.supplyAsync(() -> policyOf(version), blocking),
+        (policy, failure) -> new Loaded(number, policy, announcedAt, initial, failure));
+  }
+
+  private PolicyModel policyOf(AdapterHub.Version version) {
+    if (base == null) {
+      return new PolicyModel(version == null ? 0 : version.number(), version == null ? null : version.sha256(), null);
+    }
+    if (version == null) {
+      return PolicyModel.base(base);
+    }
+    try {
+      AdapterFetch.ensureLocal(store, hub, version, getContext().getSystem().scheduler());
+      return new PolicyModel(version.number(), version.sha256(), base.withAdapter(store.read(version.sha256(), base.config)));
+    } catch (Exception e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  private Behavior<Command> onLoaded(Loaded loaded) {
+    if (loaded.failure() != null) {
+      Throwable cause = loaded.failure() instanceof CompletionException && loaded.failure().getCause() != null
+          ? loaded.failure().getCause() : loaded.failure();
+      refused++;
+      PolicyModel keep = current;
+      getContext().getLog().error("{}: adapter version {} refused, keeping version {}: {}", workerId, loaded.version(),
+          keep == null ? "none" : keep.version(), cause.getMessage());
+      listener.refused(workerId, loaded.version(), cause.getMessage());
+      if (!ready && keep == null) {
+        // nothing to keep yet: play with the base model rather than not at all
+        current = base == null ? new PolicyModel(0, null, null) : PolicyModel.base(base);
+        becomeReady();
+      }
+      return this;
+    }
+    if (loaded.version() != announced) {
+      return this; // a newer announcement overtook this one
+    }
+    if (!ready) {
+      current = loaded.policy();
+      becomeReady();
+    } else if (current == null || current.version() != loaded.version()) {
+      if (playing) {
+        pending.set(new Pending(loaded.policy(), loaded.announcedAtMillis()));
+      } else { // idle: between groups already
+        pending.set(null);
+        current = loaded.policy();
+        reloads++;
+        listener.reloaded(workerId, loaded.version(), Math.max(0, clock.millis() - loaded.announcedAtMillis()));
+      }
+    }
+    return this;
+  }
+
+  private void becomeReady() {
+    ready = true;
+    getContext().getLog().info("{}: ready with adapter version {}", workerId, current.version());
+    playNext();
+  }
+
+  // ---- leases and play ----
+
+  private Behavior<Command> onAskLease(AskLease ask) {
+    playNext();
+    return this;
+  }
+
+  private void askLease() {
+    leasing = true;
+    getContext().ask(PolicyCursor.LeaseReply.class, cursor, ASK,
+        replyTo -> new PolicyCursor.Lease(workerId, settings.leaseSize(), replyTo), LeaseAnswered::new);
+  }
+
+  private Behavior<Command> onLeaseAnswered(LeaseAnswered answered) {
+    leasing = false;
+    if (answered.failure() != null) {
+      getContext().getLog().warn("{}: the cursor did not answer a lease ({}); asking again", workerId, answered.failure().getMessage());
+      timers.startSingleTimer(new AskLease(), Duration.ofSeconds(1));
+      return this;
+    }
+    PolicyCursor.LeaseReply reply = answered.reply();
+    if (reply instanceof PolicyCursor.Leased leased) {
+      for (var run : leased.runs()) {
+        for (long from = run.from(); from < run.to(); from += settings.chunkGroups()) {
+          queue.add(new Chunk(from, Math.min(run.to(), from + settings.chunkGroups()), run.action()));
+        }
+      }
+      playNext();
+    } else if (reply instanceof PolicyCursor.AllLeased all) {
+      timers.startSingleTimer(new AskLease(), Duration.ofMillis(Math.max(10, Math.min(1000, all.retryAfterMillis()))));
+    } else if (reply instanceof PolicyCursor.Finished) {
+      finished = true;
+      reportFinished();
+    } else if (reply instanceof PolicyCursor.LeaseRejected rejected) {
+      getContext().getLog().error("{}: lease rejected: {}", workerId, rejected.reason());
+      timers.startSingleTimer(new AskLease(), Duration.ofSeconds(1));
+    }
+    return this;
+  }
+
+  private void playNext() {
+    if (!ready || playing || finished || insertsInFlight >= settings.insertsInFlight()) {
+      return;
+    }
+    Chunk chunk = queue.poll();
+    if (chunk == null) {
+      if (!leasing) {
+        askLease();
+      }
+      return;
+    }
+    long end = allowedEnd(chunk);
+    if (end <= chunk.from()) {
+      queue.addFirst(chunk);
+      timers.startSingleTimer(new AskLease(), Duration.ofMillis(50));
+      return;
+    }
+    if (end < chunk.to()) {
+      queue.addFirst(new Chunk(end, chunk.to(), chunk.action()));
+    }
+    Chunk allowed = new Chunk(chunk.from(), end, chunk.action());
+    playing = true;
+    getContext().pipeToSelf(
+        CompletableFuture.supplyAsync(() -> play(allowed), blocking),
+        (played, failure) -> failure == null ? played : new Played(allowed, List.of(), List.of(), failure));
+  }
+
+  /**
+   * Where the chunk may be played to without running more than {@code max-steps-ahead} training
+   * steps ahead of the newest published one; after {@code throttle-timeout} of waiting, all of it.
+   */
+  private long allowedEnd(Chunk chunk) {
+    if (trainer == null || !settings.throttled()) {
+      return chunk.to();
+    }
+    long from = trainedPosition + 1;
+    long end = chunk.from();
+    while (end < chunk.to() && end >= from
+        && schedule.trainStepsBefore(end + 1) - schedule.trainStepsBefore(from) <= settings.maxStepsAhead() + 1) {
+      end++;
+    }
+    if (end < from) {
+      end = chunk.to(); // positions up to the trained one: nothing to wait for
+    }
+    long now = clock.millis();
+    if (end > chunk.from()) {
+      throttledSince = 0;
+      return end;
+    }
+    if (throttledSince == 0) {
+      throttledSince = now;
+    } else if (now - throttledSince >= settings.throttleTimeout().toMillis()) {
+      getContext().getLog().warn("{}: no new adapter version for {} ms; playing on without waiting for training",
+          workerId, now - throttledSince);
+      throttledSince = 0;
+      return chunk.to();
+    }
+    return chunk.from();
+  }
+
+  /**
+   * Plays the chunk's positions in order, swapping to a waiting version before a group, stopping
+   * early (the rest goes back to the queue) when the chunk's time is up. Runs on the blocking dispatcher.
+   */
+  private Played play(Chunk chunk) {
+    long deadline = System.nanoTime() + settings.chunkTime().toNanos();
+    List<EpisodeGroup> groups = new ArrayList<>((int) (chunk.to() - chunk.from()));
+    List<Reload> swaps = new ArrayList<>(1);
+    for (long p = chunk.from(); p < chunk.to(); p++) {
+      Pending next = pending.getAndSet(null);
+      if (next != null) {
+        current = next.policy();
+        swaps.add(new Reload(next.policy().version(), Math.max(0, clock.millis() - next.announcedAtMillis())));
+      }
+      PolicyModel policy = current;
+      List<Episode> episodes = rollouts.play(task, seedOf(p), policy, seedOf(p) ^ 0x5a5a5a5aL);
+      groups.add(new EpisodeGroup(groupId(p), p, workerId, policy.version(), episodes,
+          Map.of("task", task.name(), "worker", workerId), clock.millis()));
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+    }
+    return new Played(chunk, groups, swaps, null);
+  }
+
+  /** A position's group id: the same whoever plays it, so a re-issued position is never recorded twice. */
+  public static String groupId(long position) {
+    return "p" + position;
+  }
+
+  /** The environment seed of a position: the run's seed mixed with it (SplitMix64's finaliser). */
+  long seedOf(long position) {
+    long z = settings.seed() + 0x9e3779b97f4a7c15L * (position + 1);
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  private Behavior<Command> onPlayed(Played played) {
+    playing = false;
+    if (played.failure() != null) {
+      Throwable cause = played.failure() instanceof CompletionException && played.failure().getCause() != null
+          ? played.failure().getCause() : played.failure();
+      getContext().getLog().error("{}: playing positions {}..{} failed; they go back to the cursor on lease expiry: {}",
+          workerId, played.chunk().from(), played.chunk().to(), cause.toString());
+      timers.startSingleTimer(new AskLease(), Duration.ofSeconds(1));
+      queue.clear();
+      return this;
+    }
+    Chunk asked = played.chunk();
+    Chunk done = new Chunk(asked.from(), asked.from() + played.groups().size(), asked.action());
+    for (Reload r : played.reloads()) {
+      reloads++;
+      getContext().getLog().debug("{}: now on version {} ({} ms after its announcement)", workerId, r.version(), r.latencyMillis());
+      listener.reloaded(workerId, r.version(), r.latencyMillis());
+    }
+    if (done.to() < asked.to()) { // the part not played for lack of time goes first next
+      queue.addFirst(new Chunk(done.to(), asked.to(), asked.action()));
+    }
+    insert(done, played.groups());
+    playNext();
+    return this;
+  }
+
+  private void insert(Chunk chunk, List<EpisodeGroup> groups) {
+    insertsInFlight++;
+    getContext().ask(Replay.InsertResult.class, replay, ASK,
+        replyTo -> new Replay.Insert(groups, replyTo),
+        (result, failure) -> new InsertAnswered(chunk, groups, result, failure));
+  }
+
+  private Behavior<Command> onInsertAnswered(InsertAnswered answered) {
+    if (answered.failure() != null) {
+      getContext().getLog().warn("{}: insert of positions {}..{} not acknowledged ({}); sending it again", workerId,
+          answered.chunk().from(), answered.chunk().to(), answered.failure().getMessage());
+      insertsInFlight--;
+      insert(answered.chunk(), answered.groups());
+      return this;
+    }
+    for (Replay.Rejection r : answered.result().rejected()) {
+      getContext().getLog().error("{}: the replay refused group {}: {}", workerId, r.id(), String.join("; ", r.reasons()));
+    }
+    Chunk c = answered.chunk();
+    getContext().ask(PolicyCursor.CompleteReply.class, cursor, ASK,
+        replyTo -> new PolicyCursor.Complete(workerId, c.from(), c.to(), replyTo),
+        (reply, failure) -> new CompleteAnswered(c, answered.groups(), reply, failure));
+    return this;
+  }
+
+  private Behavior<Command> onCompleteAnswered(CompleteAnswered answered) {
+    Chunk c = answered.chunk();
+    if (answered.failure() != null) {
+      getContext().getLog().warn("{}: completion of {}..{} not acknowledged ({}); sending it again", workerId, c.from(), c.to(),
+          answered.failure().getMessage());
+      getContext().ask(PolicyCursor.CompleteReply.class, cursor, ASK,
+          replyTo -> new PolicyCursor.Complete(workerId, c.from(), c.to(), replyTo),
+          (reply, failure) -> new CompleteAnswered(c, answered.groups(), reply, failure));
+      return this;
+    }
+    insertsInFlight--;
+    if (answered.reply() instanceof PolicyCursor.CompleteRejected rejected) {
+      getContext().getLog().warn("{}: completion of {}..{} rejected: {}", workerId, c.from(), c.to(), rejected.reason());
+    }
+    groupsRecorded += answered.groups().size();
+    listener.recorded(workerId, answered.groups());
+    requestTraining(c);
+    playNext();
+    reportFinished();
+    return this;
+  }
+
+  /** Once the cursor has nothing left and this worker's last groups are durable. */
+  private void reportFinished() {
+    if (finished && !reportedFinished && insertsInFlight == 0 && !playing) {
+      reportedFinished = true;
+      getContext().getLog().info("{}: the run has no positions left", workerId);
+      listener.finished(workerId);
+    }
+  }
+
+  /** Every stride-th position of a train segment asks the trainer for a step. */
+  private void requestTraining(Chunk c) {
+    if (trainer == null || !(c.action() instanceof PolicyAction.Train train)) {
+      return;
+    }
+    long segmentStart = schedule.segmentStart(c.from());
+    for (long p = c.from(); p < c.to(); p++) {
+      if ((p - segmentStart + 1) % train.stride() == 0) {
+        trainer.tell(new Trainer.TrainRequest(p, train));
+      }
+    }
+  }
+}

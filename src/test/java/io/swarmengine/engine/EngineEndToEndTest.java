@@ -1,0 +1,251 @@
+package io.swarmengine.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.typed.javadsl.AskPattern;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.model.ByteTokenizer;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.model.ops.LogSoftmax;
+import io.swarmengine.model.ops.Parallel;
+import io.swarmengine.persistence.SwarmConfig;
+import io.swarmengine.replay.EpisodeGroup;
+import io.swarmengine.replay.Replay;
+import io.swarmengine.replay.ReplayInspection;
+import io.swarmengine.replay.Turn;
+import io.swarmengine.worker.WorkerAgent;
+import io.swarmengine.worker.WorkerListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop in one JVM with a tiny model: workers, cursor, replay, trainer and hub, on the H2
+ * journal, through a stop and a resume, a corrupt adapter and a rollback.
+ */
+class EngineEndToEndTest {
+  private static final int POSITIONS = 120;
+
+  @TempDir Path data;
+
+  private Config config() {
+    Map<String, Object> o = new HashMap<>();
+    o.put("swarm.data-dir", data.toString());
+    o.put("swarm.task", "arithmetic:9");
+    o.put("swarm.positions", POSITIONS);
+    o.put("swarm.schedule", "schedule=0..10:infer|10..100%:train(scope=attn+ffn,opt=sgd,lr=0.05,stride=4,clip=1.0)");
+    o.put("swarm.model.layers", 1);
+    o.put("swarm.model.heads", 2);
+    o.put("swarm.model.embd", 16);
+    o.put("swarm.model.context", 16);
+    o.put("swarm.model.warm-start.steps", 0);
+    o.put("swarm.rollout.group-size", 2);
+    o.put("swarm.rollout.max-tokens", 3);
+    o.put("swarm.workers.count", 2);
+    o.put("swarm.workers.chunk-groups", 2);
+    o.put("swarm.workers.throttle-timeout", "2s");
+    o.put("swarm.trainer.batch-groups", 4);
+    o.put("swarm.metrics.interval", "200ms");
+    o.put("akka.actor.serialize-messages", "on");
+    return SwarmConfig.load(ConfigFactory.parseMap(o));
+  }
+
+  /** Every group and reload and refusal the workers report, in order. */
+  static final class Recorder implements WorkerListener {
+    final List<EpisodeGroup> groups = new CopyOnWriteArrayList<>();
+    final List<String> refusals = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void recorded(String workerId, List<EpisodeGroup> recorded) {
+      groups.addAll(recorded);
+    }
+
+    @Override
+    public void refused(String workerId, long version, String reason) {
+      refusals.add(version + ": " + reason);
+    }
+  }
+
+  @Test
+  void theLoopTrainsReloadsResumesRefusesCorruptAdaptersAndRollsBack() throws Exception {
+    Recorder first = new Recorder();
+    long versionsBeforeStop;
+    try (SwarmEngine engine = SwarmEngine.start(config(), line -> {}, first)) {
+      await(() -> status(engine).completedPositions() >= 40 && status(engine).adapterVersion() >= 2, 120);
+      versionsBeforeStop = versions(engine).all().size();
+    }
+    assertFalse(RunInspection.isLive(data));
+    EngineStatus stopped = RunInspection.stopped(data);
+    assertTrue(stopped.completedPositions() >= 40);
+    // a completion in flight at the stop may be durable before its worker heard of it, never the reverse
+    assertTrue(countDistinctPositions(first.groups) <= stopped.completedPositions());
+    assertTrue(stopped.acknowledgedGroups() >= stopped.completedPositions(), "a completed position lacks its group");
+
+    Recorder second = new Recorder();
+    try (SwarmEngine engine = SwarmEngine.start(config(), line -> {}, second)) {
+      // resumed: the cursor goes on, nothing completed is played again
+      await(() -> !second.groups.isEmpty(), 60);
+      Set<Long> before = positions(first.groups);
+      for (EpisodeGroup g : second.groups) {
+        assertFalse(before.contains(g.position()), "position " + g.position() + " was played again after the resume");
+      }
+
+      // a corrupt adapter is refused; the workers keep their version and keep working
+      AdapterStore store = new AdapterStore(data);
+      Gpt2 base = Gpt2.load(data.resolve("base"), Parallel.sequential());
+      LoraAdapter bogus = LoraAdapter.create(base.config, engine.settings().lora(), 99);
+      AdapterStore.Stored stored = store.put(bogus);
+      Path weights = store.path(stored.sha256()).resolve("adapter_model.safetensors");
+      byte[] bytes = Files.readAllBytes(weights);
+      bytes[bytes.length - 1] ^= 0x55;
+      Files.write(weights, bytes);
+      long newest = versions(engine).all().size();
+      AdapterHub.PublishReply published = AskPattern.<AdapterHub.Command, AdapterHub.PublishReply>ask(engine.adapterHub(),
+          r -> new AdapterHub.Publish(stored.sha256(), stored.sizeBytes(), newest, Map.of(), r), Duration.ofSeconds(10),
+          engine.system().scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      long corrupt = ((AdapterHub.Published) published).version().number();
+      await(() -> second.refusals.size() >= 2, 30); // both workers refused it
+      int groupsAtRefusal = second.groups.size();
+      await(() -> second.groups.size() > groupsAtRefusal, 30);
+      for (EpisodeGroup g : second.groups) {
+        assertTrue(g.adapterVersion() != corrupt, "a group was played with the corrupt version");
+      }
+
+      // a rollback below the corrupt version: every worker returns to it or to what trains on from it
+      long to = Math.max(1, versionsBeforeStop - 1);
+      AdapterHub.RollbackReply rolled = AskPattern.<AdapterHub.Command, AdapterHub.RollbackReply>ask(engine.adapterHub(),
+          r -> new AdapterHub.Rollback(to, r), Duration.ofSeconds(10), engine.system().scheduler())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Set<Long> bad = new HashSet<>(((AdapterHub.RolledBack) rolled).markedBad());
+      assertTrue(bad.contains(corrupt));
+      int groupsAtRollback = second.groups.size();
+      engine.finished().get(180, TimeUnit.SECONDS);
+
+      // after a short grace for groups already being played, no group comes from a bad version
+      Map<String, Boolean> back = new HashMap<>();
+      for (EpisodeGroup g : second.groups.subList(groupsAtRollback, second.groups.size())) {
+        if (!bad.contains(g.adapterVersion())) {
+          back.put(g.workerId(), true);
+        } else {
+          assertFalse(back.containsKey(g.workerId()), g.workerId() + " played bad version " + g.adapterVersion() + " after it had returned");
+        }
+      }
+      assertFalse(back.isEmpty(), "no worker returned from the rolled-back versions");
+
+      // versions increase monotonically (numbers 1..n in order, each parent an earlier version)
+      AdapterHub.Versions all = versions(engine);
+      for (int i = 0; i < all.all().size(); i++) {
+        AdapterHub.Version v = all.all().get(i);
+        assertEquals(i + 1, v.number());
+        assertTrue(v.parent() < v.number());
+      }
+      // every worker ends on the newest good version
+      long newestGood = all.newestGood().number();
+      await(() -> workerVersions(engine).stream().allMatch(v -> v == newestGood), 30);
+
+      // acknowledged groups are exactly the completed positions' groups, one per position
+      EngineStatus end = status(engine);
+      assertEquals(POSITIONS, end.completedPositions());
+      ReplayInspection inspection = AskPattern.<Replay.Command, ReplayInspection>ask(engine.replay(), Replay.Inspect::new,
+          Duration.ofSeconds(30), engine.system().scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(POSITIONS, inspection.size());
+      assertEquals(POSITIONS, end.acknowledgedGroups());
+      List<EpisodeGroup> everything = new ArrayList<>(first.groups);
+      everything.addAll(second.groups);
+
+      // every episode carries the version that produced it: its log-probabilities are that version's
+      assertLogprobsMatchTheirVersion(everything, all, base, store);
+    }
+    assertTrue(Files.isRegularFile(data.resolve("metrics.csv")));
+    assertTrue(Files.readString(data.resolve("report.html")).contains("<svg"));
+  }
+
+  private static void assertLogprobsMatchTheirVersion(List<EpisodeGroup> groups, AdapterHub.Versions versions, Gpt2 base,
+      AdapterStore store) throws Exception {
+    Map<Long, Gpt2> models = new HashMap<>();
+    int checked = 0;
+    for (EpisodeGroup g : groups) {
+      long v = g.adapterVersion();
+      if (models.size() > 6 && !models.containsKey(v)) {
+        continue;
+      }
+      Gpt2 model = models.computeIfAbsent(v, n -> {
+        try {
+          return n == 0 ? base : base.withAdapter(store.read(versions.all().get((int) (n - 1)).sha256(), base.config));
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      });
+      Turn t = g.episodes().get(0).turns().get(0);
+      int[] seq = new int[t.observation().length + t.action().length];
+      System.arraycopy(t.observation(), 0, seq, 0, t.observation().length);
+      System.arraycopy(t.action(), 0, seq, t.observation().length, t.action().length);
+      float[] logits = model.forward(seq).logits;
+      int vocab = model.config.vocab();
+      for (int k = 0; k < t.action().length; k++) {
+        int row = (t.observation().length + k - 1) * vocab;
+        double lp = logits[row + t.action()[k]] - LogSoftmax.logSumExp(logits, row, vocab);
+        assertEquals(lp, t.logprobs()[k], 1e-3, "group " + g.id() + " token " + k + " under version " + v);
+      }
+      checked++;
+    }
+    assertTrue(checked > 20);
+  }
+
+  private static Set<Long> positions(List<EpisodeGroup> groups) {
+    Set<Long> out = new HashSet<>();
+    groups.forEach(g -> out.add(g.position()));
+    return out;
+  }
+
+  private static long countDistinctPositions(List<EpisodeGroup> groups) {
+    return positions(groups).size();
+  }
+
+  private static EngineStatus status(SwarmEngine engine) {
+    return engine.status().toCompletableFuture().join();
+  }
+
+  private static AdapterHub.Versions versions(SwarmEngine engine) throws Exception {
+    return AskPattern.<AdapterHub.Command, AdapterHub.Versions>ask(engine.adapterHub(), AdapterHub.GetVersions::new,
+        Duration.ofSeconds(10), engine.system().scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static List<Long> workerVersions(SwarmEngine engine) {
+    List<Long> out = new ArrayList<>();
+    for (var w : engine.workers()) {
+      WorkerAgent.Status s = AskPattern.<WorkerAgent.Command, WorkerAgent.Status>ask(w, WorkerAgent.GetStatus::new,
+          Duration.ofSeconds(10), engine.system().scheduler()).toCompletableFuture().join();
+      out.add(s.version());
+    }
+    return out;
+  }
+
+  /** Polls until {@code condition} holds, failing after {@code seconds}. */
+  private static void await(BooleanSupplier condition, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + seconds + " s");
+      }
+      Thread.sleep(50);
+    }
+  }
+}

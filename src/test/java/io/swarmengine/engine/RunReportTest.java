@@ -1,0 +1,91 @@
+package io.swarmengine.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunReportTest {
+
+  @TempDir Path dir;
+
+  private static final List<MetricsRow> ROWS =
+      List.of(
+          new MetricsRow(0, 0.0, 0, Double.NaN, Double.NaN, 1, 0, Double.NaN),
+          new MetricsRow(120, 1.0004, 16, 0.25, 0.125, 1, 16, Double.NaN),
+          new MetricsRow(250, 2.0, 32, Double.NaN, Double.NaN, 1, 32, Double.NaN),
+          new MetricsRow(380, 3.0, 48, 0.5, 0.5, 2, 48, 12.34),
+          new MetricsRow(500, 4.0, 64, 0.75, 0.625, 2, 64, 12.34));
+
+  @Test
+  void htmlIsSelfContainedWithChartsMarkersAndEscapedConfig() throws Exception {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("model", "gpt2-tiny");
+    config.put("task", "a<b&c>d");
+    Path file = dir.resolve("report.html");
+    RunReport.write(file, "run <1>", ROWS, config, List.of("episodes: 64", "best & last"));
+
+    String html = Files.readString(file);
+    assertEquals(2, count(html, "<svg"));
+    assertTrue(html.contains(">v2</text>"), "version marker label");
+    assertTrue(html.contains("a&lt;b&amp;c&gt;d"));
+    assertFalse(html.contains("a<b&c>d"));
+    assertTrue(html.contains("run &lt;1&gt;"));
+    assertTrue(html.contains("<li>best &amp; last</li>"));
+    assertFalse(html.toLowerCase().contains("<script"));
+    Matcher urls = Pattern.compile("https?://[^\"'\\s<>]*").matcher(html);
+    while (urls.find()) {
+      assertEquals("http://www.w3.org/2000/svg", urls.group());
+    }
+    assertFalse(html.contains("NaN,"), "NaN points are skipped, not plotted");
+    assertFalse(html.contains("no data yet"));
+    try (var leftovers = Files.list(dir)) {
+      assertEquals(List.of(file), leftovers.toList(), "no temporary file left behind");
+    }
+  }
+
+  @Test
+  void csvHasHeaderAndExactFormatting() throws Exception {
+    Path file = dir.resolve("metrics.csv");
+    RunReport.writeCsv(file, ROWS);
+
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(ROWS.size() + 1, lines.size());
+    assertEquals(
+        "position,elapsed_s,episodes,mean_reward,success_rate,adapter_version,replay_size,reload_p99_ms",
+        lines.get(0));
+    assertEquals("120,1.000,16,0.2500,0.1250,1,16,", lines.get(2));
+    assertEquals("380,3.000,48,0.5000,0.5000,2,48,12.3", lines.get(4));
+  }
+
+  @Test
+  void noRowsSaysNoDataYetAndOneRowStillDraws() throws Exception {
+    Path file = dir.resolve("report.html");
+    RunReport.write(file, "empty", List.of(), Map.of(), List.of());
+    String empty = Files.readString(file);
+    assertTrue(empty.contains("no data yet"));
+    assertFalse(empty.contains("<svg"));
+
+    RunReport.write(file, "one", List.of(ROWS.get(1)), Map.of(), List.of());
+    String one = Files.readString(file);
+    assertEquals(2, count(one, "<svg"));
+    assertEquals(2, count(one, "<circle"), "a lone point is drawn as a dot");
+  }
+
+  private static int count(String text, String needle) {
+    int n = 0;
+    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
