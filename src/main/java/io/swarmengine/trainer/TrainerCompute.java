@@ -129,5 +129,4 @@ final class TrainerCompute {
     learner.saveState(dir);
     Files.writeString(dir.resolve(STATE_SHA), adapterSha);
   }
-
 }
