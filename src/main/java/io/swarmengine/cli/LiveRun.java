@@ -23,6 +23,10 @@ final class LiveRun {
     SwarmEngine engine;
     try {
       config = SwarmConfig.load(overrides);
+      if (config.getInt("swarm.workers.count") < 1) {
+        throw new CliError("swarm.workers.count is " + config.getInt("swarm.workers.count")
+            + ": a command-line run needs built-in workers (an application with its own agents embeds SwarmEngine)");
+      }
       engine = SwarmEngine.start(config, line -> {
         out.println(line);
         out.flush();
