@@ -60,7 +60,11 @@ public final class RunInspection {
     } catch (PolicyException e) {
       throw new IllegalStateException(runFile + " holds a schedule that does not parse: " + e.getMessage());
     }
-    Config config = SwarmConfig.forDataDir(data);
+    Path runConf = data.resolve("run.conf");
+    Config config = Files.isRegularFile(runConf)
+        ? SwarmConfig.load(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of("swarm.data-dir", data.toString()))
+            .withFallback(com.typesafe.config.ConfigFactory.parseFile(runConf.toFile())))
+        : SwarmConfig.forDataDir(data);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "swarm-status", config);
     try {
       JournalSchema.verify(config);

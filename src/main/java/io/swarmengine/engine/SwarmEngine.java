@@ -337,6 +337,10 @@ public final class SwarmEngine implements AutoCloseable {
     try {
       Files.createDirectories(settings.dataDir());
       Files.writeString(settings.dataDir().resolve("run.json"), JSON.writeValueAsString(run));
+      // the run's own settings (replay capacity, persistence ids, ...) for tools that open it stopped
+      Files.writeString(settings.dataDir().resolve("run.conf"), config.withOnlyPath("swarm")
+          .withoutPath("swarm.postgres.password").withoutPath("swarm.journal-db")
+          .root().render(com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false)));
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + settings.dataDir().resolve("run.json") + ": " + e.getMessage(), e);
     }
