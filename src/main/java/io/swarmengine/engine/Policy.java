@@ -71,8 +71,7 @@ public final class Policy {
   /** {@code samples} completions of a prompt given as tokens (a later turn: history and observation). */
   public List<Action> complete(int[] prompt, int samples) {
     PolicyModel policy = current;
-    Generator.Sampling s = new Generator.Sampling(samples, sampling.temperature(), sampling.topK(), sampling.topP(),
-        sampling.maxTokens(), new int[] {tokenizer.eos(), '\n'}, seeds.getAndIncrement());
+    Generator.Sampling s = sampling.sampling(samples, tokenizer, seeds.getAndIncrement());
     List<Action> out = new ArrayList<>(samples);
     for (Generator.Completion c : new Generator(policy.model(), Parallel.sequential()).generate(prompt, s)) {
       out.add(new Action(tokenizer.decode(c.tokens()), prompt.clone(), c.tokens(), c.logprobs(), policy.version()));

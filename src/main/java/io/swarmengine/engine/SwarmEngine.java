@@ -8,7 +8,6 @@ import akka.actor.typed.SpawnProtocol;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.pubsub.Topic;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.Config;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
@@ -66,7 +65,7 @@ import org.slf4j.LoggerFactory;
 public final class SwarmEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SwarmEngine.class);
   private static final Duration ASK = Duration.ofSeconds(30);
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = RunInspection.JSON;
 
   private final EngineSettings settings;
   private final Config config;
@@ -375,6 +374,7 @@ public final class SwarmEngine implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("the final status and report could not be written: {}", e.toString());
     }
+    drainTrainer();
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -382,6 +382,20 @@ public final class SwarmEngine implements AutoCloseable {
       LOG.warn("the actor system did not stop within 60 s: {}", e.toString());
     }
     lock.release();
+  }
+
+  /** Lets a step in flight finish (its files written) before the actors stop. */
+  private void drainTrainer() {
+    if (trainer == null) {
+      return;
+    }
+    try {
+      AskPattern.<Trainer.Command, Trainer.Drained>ask(trainer, Trainer.Drain::new, Duration.ofMinutes(5), system.scheduler())
+          .toCompletableFuture()
+          .get(5, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      LOG.warn("the trainer did not finish its step within 5 minutes: {}", e.toString());
+    }
   }
 
   /** The run's summary lines: positions, time, success at start and end, versions, reload latency. */

@@ -124,7 +124,8 @@ public final class WarmStart {
       if (i == 0) {
         obs = prepend(tokenizer.bos(), obs);
       }
-      int[] action = Arrays.copyOf(tokenizer.encode(actions.get(i)), tokenizer.encode(actions.get(i)).length + 1);
+      int[] text = tokenizer.encode(actions.get(i));
+      int[] action = Arrays.copyOf(text, text.length + 1);
       action[action.length - 1] = tokenizer.eos();
       Environment.Step step = env.act(actions.get(i));
       turns.add(new Turn(obs, action, new float[action.length], (float) step.reward()));

@@ -35,6 +35,12 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
+  /** Takes no more requests and answers once no step is in flight: what a graceful stop waits for. */
+  public record Drain(ActorRef<Drained> replyTo) implements Command {}
+
+  /** No step in flight; {@code steps} published in all. */
+  public record Drained(long steps) implements CborSerializable {}
+
   /** Steps published, requests coalesced or dropped, failed steps, and the version trained on. */
   public record Status(long steps, long coalesced, long dropped, long failed, long version, boolean busy)
       implements CborSerializable {}
@@ -68,6 +74,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private long generation;
   private boolean busy;
   private TrainRequest waiting;
+  private final java.util.List<ActorRef<Drained>> draining = new java.util.ArrayList<>();
   private long steps;
   private long coalesced;
   private long dropped;
@@ -108,6 +115,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     return newReceiveBuilder()
         .onMessage(TrainRequest.class, this::onTrainRequest)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Drain.class, this::onDrain)
         .onMessage(StartFrom.class, this::onStartFrom)
         .onMessage(VersionAnnounced.class, this::onVersionAnnounced)
         .onMessage(Reset.class, this::onReset)
@@ -173,7 +181,17 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     return next();
   }
 
+  private Behavior<Command> onDrain(Drain drain) {
+    draining.add(drain.replyTo());
+    waiting = null;
+    return next();
+  }
+
   private Behavior<Command> onTrainRequest(TrainRequest request) {
+    if (!draining.isEmpty()) {
+      dropped++;
+      return this;
+    }
     if (busy) {
       if (waiting != null) {
         coalesced++;
@@ -273,6 +291,11 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private Behavior<Command> next() {
+    if (!busy && !draining.isEmpty()) {
+      draining.forEach(replyTo -> replyTo.tell(new Drained(steps)));
+      draining.clear();
+      return this;
+    }
     if (!busy && waiting != null) {
       TrainRequest request = waiting;
       waiting = null;

@@ -18,8 +18,6 @@ import java.util.List;
  * action; an action stops at EOS or a line break, which it includes.
  */
 public final class ModelRollouts implements Rollouts {
-  private static final int NEWLINE = '\n';
-
   private final Tokenizer tokenizer;
   private final RolloutSettings settings;
 
@@ -84,9 +82,7 @@ public final class ModelRollouts implements Rollouts {
   }
 
   private Generator.Sampling sampling(int samples, long seed) {
-    return new Generator.Sampling(
-        samples, settings.temperature(), settings.topK(), settings.topP(), settings.maxTokens(),
-        new int[] {tokenizer.eos(), NEWLINE}, seed);
+    return settings.sampling(samples, tokenizer, seed);
   }
 
   private int[] withBos(int[] tokens) {

@@ -18,6 +18,15 @@ public record RolloutSettings(int groupSize, float temperature, int topK, float 
     }
   }
 
+  /**
+   * How to sample {@code samples} completions: an action ends at the tokenizer's EOS or a line
+   * break (the tasks read answers up to the first one).
+   */
+  public io.swarmengine.model.Generator.Sampling sampling(int samples, io.swarmengine.model.Tokenizer tokenizer, long seed) {
+    return new io.swarmengine.model.Generator.Sampling(
+        samples, temperature, topK, topP, maxTokens, new int[] {tokenizer.eos(), '\n'}, seed);
+  }
+
   /** From a {@code swarm.rollout} block. */
   public static RolloutSettings fromConfig(Config rollout) {
     return new RolloutSettings(

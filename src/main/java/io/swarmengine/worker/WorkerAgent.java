@@ -360,12 +360,20 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     long from = trainedPosition + 1;
     long end = chunk.from();
-    while (end < chunk.to() && end >= from
-        && schedule.trainStepsBefore(end + 1) - schedule.trainStepsBefore(from) <= settings.maxStepsAhead() + 1) {
-      end++;
-    }
     if (end < from) {
       end = chunk.to(); // positions up to the trained one: nothing to wait for
+    } else {
+      // steps asked for from the trained position on; counted once, then position by position
+      long pending = schedule.trainStepsBefore(end) - schedule.trainStepsBefore(from);
+      while (end < chunk.to()) {
+        if (schedule.trainsAt(end)) {
+          pending++;
+        }
+        if (pending > settings.maxStepsAhead() + 1) {
+          break;
+        }
+        end++;
+      }
     }
     long now = clock.millis();
     if (end > chunk.from()) {
