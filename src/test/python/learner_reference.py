@@ -5,8 +5,9 @@ episodes with prompt, action, old log-probs and reward, and the group's importan
 takes STEPS AdamW steps on the adapter's A and B (GRPO: group-normalised advantages with the
 sample std + 1e-4, clipped token ratio, per-episode token mean, mean over episodes and groups,
 times the weight; global grad-norm clipping) and writes each step's loss and the final adapter.
+The policy is softmax(logits / TEMPERATURE), the distribution the episodes were sampled from.
 
-usage: learner_reference.py MODEL_DIR ADAPTER_DIR BATCH_JSON STEPS LR CLIP OUT_FILE
+usage: learner_reference.py MODEL_DIR ADAPTER_DIR BATCH_JSON STEPS LR CLIP OUT_FILE [TEMPERATURE]
 """
 import json
 import math
@@ -46,7 +47,7 @@ def forward(p, lora, scale, cfg, tokens):
     return x @ p.get("lm_head.weight", p["transformer.wte.weight"]).T
 
 
-def grpo_loss(p, lora, scale, cfg, batch):
+def grpo_loss(p, lora, scale, cfg, batch, temperature=1.0):
     """GRPO over the batch: sample-std group advantages, ratio clipped to [0.8, 1.2], token mean."""
     total = 0.0
     for group in batch["groups"]:
@@ -56,7 +57,7 @@ def grpo_loss(p, lora, scale, cfg, batch):
             tokens = torch.tensor(e["prompt"] + e["action"])
             logits = forward(p, lora, scale, cfg, tokens)
             n, start = len(e["action"]), len(e["prompt"])
-            logp = torch.log_softmax(logits[start - 1:start - 1 + n], dim=-1)
+            logp = torch.log_softmax(logits[start - 1:start - 1 + n] / temperature, dim=-1)
             new = logp[torch.arange(n), torch.tensor(e["action"])]
             ratio = torch.exp(new - torch.tensor(e["old"]))
             obj = torch.minimum(ratio * a, torch.clamp(ratio, 0.8, 1.2) * a)
@@ -77,13 +78,14 @@ def load_trainable(model_dir, adapter_dir):
 
 def main():
     model_dir, adapter_dir, batch_file, steps, lr, clip, out_file = sys.argv[1:8]
+    temperature = float(sys.argv[8]) if len(sys.argv) > 8 else 1.0
     cfg, p, lora, scale = load_trainable(model_dir, adapter_dir)
     batch = json.load(open(batch_file))
     opt = torch.optim.AdamW(list(lora.values()), lr=float(lr), betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
     losses = []
     for _ in range(int(steps)):
         opt.zero_grad()
-        total = grpo_loss(p, lora, scale, cfg, batch)
+        total = grpo_loss(p, lora, scale, cfg, batch, temperature)
         total.backward()
         if float(clip) > 0:
             torch.nn.utils.clip_grad_norm_(list(lora.values()), float(clip))

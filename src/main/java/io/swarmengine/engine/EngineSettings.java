@@ -84,7 +84,7 @@ public record EngineSettings(
           l.getStringList("target-modules"), base.toString());
       rollout = RolloutSettings.fromConfig(s.getConfig("rollout"));
       worker = WorkerSettings.fromConfig(s.getConfig("workers"), seed);
-      trainer = TrainerSettings.fromConfig(s.getConfig("trainer"));
+      trainer = TrainerSettings.fromConfig(s.getConfig("trainer"), rollout.temperature());
     } catch (IllegalArgumentException e) {
       throw new ConfigException.BadValue("swarm", e.getMessage());
     }

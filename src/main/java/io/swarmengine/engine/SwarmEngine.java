@@ -129,8 +129,9 @@ public final class SwarmEngine implements AutoCloseable {
       replay = spawn(Replay.batched(ReplaySettings.fromConfig(config), settings.seed()), "replay");
       cursor = spawn(cursorBehavior(settings, config), "policy-cursor");
       trainer = settings.trainerEnabled()
-          ? spawn(Trainer.create(BaseModel.load(settings, new Parallel(new ForkJoinPool(settings.trainerThreads()))), store,
-              settings.lora(), settings.dataDir().resolve("trainer"), settings.trainer(), replay, hub, topic), "trainer")
+          ? spawn(Trainer.create(BaseModel.load(settings, Parallel.sequential()), store, settings.lora(),
+              settings.dataDir().resolve("trainer"), settings.trainer(), settings.compiled(),
+              new Parallel(new ForkJoinPool(settings.trainerThreads())), replay, hub, topic), "trainer")
           : null;
       policy = workerBase == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), store, workerBase, settings.seed() ^ 0x706f6c6963L);

@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.CborSerializable;
 import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.concurrent.Failures;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -103,7 +104,7 @@ final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
     if (used.failure() != null) {
       getContext().getLog().error("the application's policy refused adapter version {} and keeps version {}: {}",
           used.version() == null ? 0 : used.version().number(), policy.version(),
-          used.failure().getCause() != null ? used.failure().getCause().getMessage() : used.failure().getMessage());
+          Failures.cause(used.failure()).getMessage());
     } else {
       for (Consumer<AdapterHub.Version> listener : listeners) {
         try {

@@ -5,6 +5,7 @@ import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.Safetensors;
 import io.swarmengine.model.ops.LogSoftmax;
+import io.swarmengine.model.ops.Parallel;
 import io.swarmengine.policy.OptimizerKind;
 import io.swarmengine.policy.TrainScope;
 import io.swarmengine.replay.Episode;
@@ -31,15 +32,28 @@ public final class EmbeddedLearner implements Learner {
   private final Map<String, float[]> trainable = new LinkedHashMap<>();
   private final Map<String, float[]> grads = new LinkedHashMap<>();
   private final Optimizer optimizer = new Optimizer();
-  /** Draws the adapter's LoRA dropout masks in training passes. */
+  /** Draws the seeds of the adapter's LoRA dropout masks in training passes. */
   private final java.util.SplittableRandom dropout = new java.util.SplittableRandom(0x5eed);
   private final double weightDecay;
+  /** Runs a step's episodes in parallel shards; the model's own matrix products are then sequential. */
+  private final Parallel episodes;
+  private final List<Map<String, float[]>> shardGrads = new ArrayList<>();
 
   /**
    * A learner that trains {@code adapter} on {@code base}. Base parameters in scope are trained as
    * the adapter's own copies (PEFT's modules_to_save), so the base model itself never changes.
    */
   public EmbeddedLearner(Gpt2 base, LoraAdapter adapter, TrainScope scope, double weightDecay) {
+    this(base, adapter, scope, weightDecay, Parallel.sequential());
+  }
+
+  /**
+   * As {@link #EmbeddedLearner(Gpt2, LoraAdapter, TrainScope, double)}, with a step's episodes
+   * split into one shard per thread of {@code episodes}, each shard's gradients in a buffer of its
+   * own, summed in shard order (so a result depends on the thread count only at float rounding).
+   * Meant for small models with a sequential base, whose matrix products are too small to split.
+   */
+  public EmbeddedLearner(Gpt2 base, LoraAdapter adapter, TrainScope scope, double weightDecay, Parallel episodes) {
     Gpt2 plain = base.withAdapter(null);
     for (Map.Entry<String, float[]> e : plain.parameters().entrySet()) {
       String owner = scopeOf(e.getKey());
@@ -57,6 +71,7 @@ public final class EmbeddedLearner implements Learner {
     this.model = base.withAdapter(adapter);
     this.adapter = adapter;
     this.weightDecay = weightDecay;
+    this.episodes = episodes;
     trainable.forEach((name, a) -> grads.put(name, new float[a.length]));
   }
 
@@ -141,18 +156,18 @@ public final class EmbeddedLearner implements Learner {
   }
 
   /**
-   * log softmax(logits[p-1])[tokens[p]] for each action position p; {@code lse} receives each
-   * row's log Σ exp, which the backward pass reuses.
+   * log softmax(logits[p-1] / T)[tokens[p]] for each action position p, T = 1 / {@code invT};
+   * {@code lse} receives each row's log Σ exp(logit / T), which the backward pass reuses.
    */
-  private static float[] logprobs(float[] logits, int v, int[] tokens, int[] positions, double[] lse) {
+  private static float[] logprobs(float[] logits, int v, int[] tokens, int[] positions, double invT, double[] lse) {
     float[] out = new float[positions.length];
     for (int i = 0; i < positions.length; i++) {
       int row = (positions[i] - 1) * v;
-      double rowLse = LogSoftmax.logSumExp(logits, row, v);
+      double rowLse = LogSoftmax.logSumExp(logits, row, v, invT);
       if (lse != null) {
         lse[i] = rowLse;
       }
-      out[i] = (float) (logits[row + tokens[positions[i]]] - rowLse);
+      out[i] = (float) (logits[row + tokens[positions[i]]] * invT - rowLse);
     }
     return out;
   }
@@ -179,6 +194,9 @@ public final class EmbeddedLearner implements Learner {
     }
     return a;
   }
+
+  /** One episode's share of a step: its layout, advantage, loss coefficient and dropout seed. */
+  private record Item(Layout layout, double advantage, double coef, long dropoutSeed) {}
 
   @Override
   public StepMetrics forwardBackward(List<WeightedGroup> batch, LossSettings loss, int bptt) {
@@ -208,9 +226,8 @@ public final class EmbeddedLearner implements Learner {
       kept.add(wg);
       layouts.add(ls);
     }
-    TokenLoss.Sums sums = new TokenLoss.Sums();
-    int v = model.config.vocab();
     double norm = loss.normConstant() > 0 ? loss.normConstant() : longest;
+    List<Item> items = new ArrayList<>();
     for (int gi = 0; gi < kept.size(); gi++) {
       WeightedGroup wg = kept.get(gi);
       double[] adv = advantages(loss.kind(), wg.group().totalRewards());
@@ -227,36 +244,84 @@ public final class EmbeddedLearner implements Learner {
           case DR_GRPO -> perEpisode / norm;
           default -> perEpisode / n;
         };
-        Gpt2.Pass pass = model.forward(l.tokens(), dropout);
-        double[] lse = new double[n];
-        float[] lpNew = logprobs(pass.logits, v, l.tokens(), l.actionPositions(), lse);
-        float[] lpRef = null;
-        if (loss.klBeta() > 0) {
-          lpRef = logprobs(base.forward(l.tokens()).logits, v, l.tokens(), l.actionPositions(), null);
-        }
-        float[] lpOld = loss.kind() == LossSettings.Kind.SFT ? lpNew : l.oldLogprobs();
-        double[] dlp = new double[n];
-        TokenLoss.episode(loss, adv[ei], lpNew, lpOld, lpRef, coef, dlp, sums);
-        float[] dlogits = new float[pass.logits.length];
-        for (int i = 0; i < n; i++) {
-          if (dlp[i] == 0) {
-            continue;
-          }
-          // d log p(token) / d logit_j = 1[j = token] - softmax_j
-          int row = (l.actionPositions()[i] - 1) * v;
-          int token = l.tokens()[l.actionPositions()[i]];
-          for (int j = 0; j < v; j++) {
-            dlogits[row + j] += (float) (-dlp[i] * Math.exp(pass.logits[row + j] - lse[i]));
-          }
-          dlogits[row + token] += (float) dlp[i];
-        }
-        model.backward(pass, dlogits, grads);
+        // drawn in batch order, so the masks do not depend on which thread runs the episode
+        items.add(new Item(l, adv[ei], coef, dropout.nextLong()));
       }
     }
-    long tokens = Math.max(1, sums.tokens);
+    // contiguous shards, one per thread, each into its own gradient buffer, summed in shard order
+    int shards = Math.max(1, Math.min(episodes.threads(), items.size()));
+    TokenLoss.Sums[] sums = new TokenLoss.Sums[shards];
+    episodes.forRange(shards, 1, (from, to) -> {
+      for (int k = from; k < to; k++) {
+        sums[k] = new TokenLoss.Sums();
+        Map<String, float[]> into = k == 0 ? grads : shardGrads(k);
+        for (int i = items.size() * k / shards; i < items.size() * (k + 1) / shards; i++) {
+          train(items.get(i), loss, into, sums[k]);
+        }
+      }
+    });
+    TokenLoss.Sums total = sums[0];
+    for (int k = 1; k < shards; k++) {
+      Map<String, float[]> shard = shardGrads(k);
+      for (Map.Entry<String, float[]> e : grads.entrySet()) {
+        float[] g = e.getValue();
+        float[] add = shard.get(e.getKey());
+        for (int i = 0; i < g.length; i++) {
+          g[i] += add[i];
+        }
+        java.util.Arrays.fill(add, 0f);
+      }
+      total.add(sums[k]);
+    }
+    long tokens = Math.max(1, total.tokens);
     return new StepMetrics(
-        sums.loss, sums.ratio / tokens, (double) sums.clipped / tokens, sums.kl / tokens, sums.tokens, dropped,
+        total.loss, total.ratio / tokens, (double) total.clipped / tokens, total.kl / tokens, total.tokens, dropped,
         (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** Shard k's gradient buffer (k ≥ 1; shard 0 writes into {@link #grads}), kept zeroed between steps. */
+  private Map<String, float[]> shardGrads(int k) {
+    synchronized (shardGrads) {
+      while (shardGrads.size() < k) {
+        Map<String, float[]> buffer = new LinkedHashMap<>();
+        trainable.forEach((name, a) -> buffer.put(name, new float[a.length]));
+        shardGrads.add(buffer);
+      }
+      return shardGrads.get(k - 1);
+    }
+  }
+
+  /** Forward, the loss's gradient at the action tokens' logits, backward into {@code into}. */
+  private void train(Item item, LossSettings loss, Map<String, float[]> into, TokenLoss.Sums sums) {
+    Layout l = item.layout();
+    int n = l.actionPositions().length;
+    int v = model.config.vocab();
+    double invT = 1 / loss.temperature();
+    Gpt2.Pass pass = model.forward(l.tokens(), new java.util.SplittableRandom(item.dropoutSeed()));
+    double[] lse = new double[n];
+    float[] lpNew = logprobs(pass.logits, v, l.tokens(), l.actionPositions(), invT, lse);
+    float[] lpRef = null;
+    if (loss.klBeta() > 0) {
+      lpRef = logprobs(base.forward(l.tokens()).logits, v, l.tokens(), l.actionPositions(), invT, null);
+    }
+    float[] lpOld = loss.kind() == LossSettings.Kind.SFT ? lpNew : l.oldLogprobs();
+    double[] dlp = new double[n];
+    TokenLoss.episode(loss, item.advantage(), lpNew, lpOld, lpRef, item.coef(), dlp, sums);
+    float[] dlogits = new float[pass.logits.length];
+    for (int i = 0; i < n; i++) {
+      if (dlp[i] == 0) {
+        continue;
+      }
+      // d log p(token) / d logit_j = (1[j = token] - softmax_j(logits / T)) / T
+      int row = (l.actionPositions()[i] - 1) * v;
+      int token = l.tokens()[l.actionPositions()[i]];
+      double g = dlp[i] * invT;
+      for (int j = 0; j < v; j++) {
+        dlogits[row + j] += (float) (-g * Math.exp(pass.logits[row + j] * invT - lse[i]));
+      }
+      dlogits[row + token] += (float) g;
+    }
+    model.backward(pass, dlogits, into);
   }
 
   private static double spread(double[] rewards) {
@@ -276,14 +341,7 @@ public final class EmbeddedLearner implements Learner {
 
   @Override
   public LoraAdapter exportAdapter() {
-    Path tmp;
-    try {
-      tmp = Files.createTempDirectory("swarm-adapter");
-      adapter.write(tmp);
-      return LoraAdapter.read(tmp, adapter.model());
-    } catch (IOException | ModelFormatException e) {
-      throw new IllegalStateException("cannot copy the adapter: " + e.getMessage(), e);
-    }
+    return adapter.copy();
   }
 
   @Override

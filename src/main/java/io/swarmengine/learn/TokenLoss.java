@@ -16,6 +16,14 @@ final class TokenLoss {
     long clipped;
     double kl;
     long tokens;
+
+    void add(Sums other) {
+      loss += other.loss;
+      ratio += other.ratio;
+      clipped += other.clipped;
+      kl += other.kl;
+      tokens += other.tokens;
+    }
   }
 
   static void episode(

@@ -172,6 +172,15 @@ public final class LoraAdapter {
     return new LoraAdapter(model, settings, tensors);
   }
 
+  /** A deep copy: its tensors and kept base parameters are its own. */
+  public LoraAdapter copy() {
+    Map<String, float[]> copied = new LinkedHashMap<>();
+    tensors.forEach((name, values) -> copied.put(name, values.clone()));
+    LoraAdapter out = new LoraAdapter(model, settings, copied);
+    saved.forEach((name, values) -> out.saved.put(name, values.clone()));
+    return out;
+  }
+
   public Settings settings() {
     return settings;
   }

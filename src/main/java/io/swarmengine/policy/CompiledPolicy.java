@@ -150,6 +150,19 @@ public final class CompiledPolicy {
   }
 
   /**
+   * The first position after the segment that holds {@code position} ({@link #segmentStart});
+   * {@code Long.MAX_VALUE} when the segment never ends.
+   */
+  public long segmentEnd(long position) {
+    long start = segmentStart(position);
+    long end = nextBoundary(position);
+    while (end != Long.MAX_VALUE && segmentStart(end) == start) {
+      end = nextBoundary(end);
+    }
+    return end;
+  }
+
+  /**
    * Whether {@code position} calls for a training step: it is a train position and the
    * {@code stride}-th, 2·{@code stride}-th, … position of its segment.
    */

@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.CborSerializable;
+import io.swarmengine.concurrent.Failures;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.replay.Replay;
@@ -67,6 +68,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private final TrainerCompute compute;
   private final TrainerSettings settings;
+  private final LearningRates rates;
   private final ActorRef<Replay.Command> replay;
   private final ActorRef<AdapterHub.Command> hub;
   private final Executor blocking;
@@ -80,12 +82,13 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private long dropped;
   private long failed;
 
-  private Trainer(ActorContext<Command> context, TrainerCompute compute, TrainerSettings settings,
+  private Trainer(ActorContext<Command> context, TrainerCompute compute, TrainerSettings settings, LearningRates rates,
       ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
       ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
     super(context);
     this.compute = compute;
     this.settings = settings;
+    this.rates = rates;
     this.replay = replay;
     this.hub = hub;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
@@ -95,19 +98,18 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   /**
-   * A trainer over {@code compute}'s model and store.
+   * A trainer of the base model in {@code base}, storing adapters in {@code store}, its state under
+   * {@code stateDir}, its learning rates shaped across the train segments of {@code schedule}, a
+   * step's episodes split across the threads of {@code episodes}.
    */
-  static Behavior<Command> create(TrainerCompute compute, TrainerSettings settings, ActorRef<Replay.Command> replay,
-      ActorRef<AdapterHub.Command> hub, ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
-    return Behaviors.setup(context -> new Trainer(context, compute, settings, replay, hub, topic));
-  }
-
-  /** A trainer of the base model in {@code base}, storing adapters in {@code store}, its state under {@code stateDir}. */
   public static Behavior<Command> create(io.swarmengine.model.Gpt2 base, io.swarmengine.adapter.AdapterStore store,
       io.swarmengine.model.LoraAdapter.Settings lora, java.nio.file.Path stateDir, TrainerSettings settings,
+      io.swarmengine.policy.CompiledPolicy schedule, io.swarmengine.model.ops.Parallel episodes,
       ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
       ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
-    return create(new TrainerCompute(base, store, lora, stateDir, settings), settings, replay, hub, topic);
+    TrainerCompute compute = new TrainerCompute(base, store, lora, stateDir, settings, episodes);
+    LearningRates rates = new LearningRates(settings.lrSchedule(), settings.minLrFraction(), schedule);
+    return Behaviors.setup(context -> new Trainer(context, compute, settings, rates, replay, hub, topic));
   }
 
   @Override
@@ -172,7 +174,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       return this;
     }
     if (reset.failure() != null) {
-      getContext().getLog().error("cannot load adapter version {} to train on: {}", reset.version(), cause(reset.failure()).getMessage());
+      getContext().getLog().error("cannot load adapter version {} to train on: {}", reset.version(), Failures.cause(reset.failure()).getMessage());
       return Behaviors.stopped();
     }
     version = reset.version();
@@ -230,7 +232,8 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     getContext().pipeToSelf(
         CompletableFuture.supplyAsync(() -> {
           try {
-            return compute.step(batch.items(), batch.weights(), request.action(), request.position());
+            double lr = rates.at(request.position(), request.action());
+            return compute.step(batch.items(), batch.weights(), request.action(), lr, request.position());
           } catch (java.io.IOException e) {
             throw new java.util.concurrent.CompletionException(e);
           }
@@ -246,7 +249,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     if (stepped.failure() != null) {
       failed++;
       getContext().getLog().error("training step at position {} failed: {}", stepped.request().position(),
-          cause(stepped.failure()).getMessage());
+          Failures.cause(stepped.failure()).getMessage());
       busy = false;
       return next();
     }
@@ -302,9 +305,5 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       start(request);
     }
     return this;
-  }
-
-  private static Throwable cause(Throwable t) {
-    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

@@ -31,16 +31,19 @@ final class TrainerCompute {
   private final LoraAdapter.Settings lora;
   private final Path stateDir;
   private final TrainerSettings settings;
+  private final io.swarmengine.model.ops.Parallel episodes;
   private final Map<String, EmbeddedLearner> learners = new HashMap<>();
   private LoraAdapter adapter;
   private String adapterSha;
 
-  TrainerCompute(Gpt2 base, AdapterStore store, LoraAdapter.Settings lora, Path stateDir, TrainerSettings settings) {
+  TrainerCompute(Gpt2 base, AdapterStore store, LoraAdapter.Settings lora, Path stateDir, TrainerSettings settings,
+      io.swarmengine.model.ops.Parallel episodes) {
     this.base = base;
     this.store = store;
     this.lora = lora;
     this.stateDir = stateDir;
     this.settings = settings;
+    this.episodes = episodes;
   }
 
   /** Trains on from the adapter stored under {@code sha256} (null: a fresh adapter on the base). */
@@ -53,7 +56,9 @@ final class TrainerCompute {
   /** What one step produced: the stored adapter, its metrics, and each sampled group's new priority. */
   record Outcome(AdapterStore.Stored stored, Map<String, Double> metrics, double[] priorities) {}
 
-  synchronized Outcome step(List<EpisodeGroup> groups, double[] weights, PolicyAction.Train action, long position) throws IOException {
+  /** One step on {@code groups} with {@code action}'s hyperparameters at learning rate {@code lr}. */
+  synchronized Outcome step(List<EpisodeGroup> groups, double[] weights, PolicyAction.Train action, double lr, long position)
+      throws IOException {
     EmbeddedLearner learner = learner(action);
     List<Learner.WeightedGroup> batch = new ArrayList<>(groups.size());
     double rewardSum = 0;
@@ -71,7 +76,7 @@ final class TrainerCompute {
       priorities[i] = SPREAD.priority(g, 0) * settings.priorityDecay();
     }
     Learner.StepMetrics m = learner.forwardBackward(batch, settings.loss(), action.bptt());
-    double gradNorm = learner.optimStep(action.optimizer(), action.lr(), action.clip(), action.momentum());
+    double gradNorm = learner.optimStep(action.optimizer(), lr, action.clip(), action.momentum());
     LoraAdapter exported = learner.exportAdapter();
     AdapterStore.Stored stored = store.put(exported);
     Map<String, Double> metrics = new HashMap<>();
@@ -84,7 +89,7 @@ final class TrainerCompute {
     metrics.put("groups", (double) groups.size());
     metrics.put("mean_reward", episodes == 0 ? 0 : rewardSum / episodes);
     metrics.put("position", (double) position);
-    metrics.put("lr", (double) action.lr());
+    metrics.put("lr", lr);
     metrics.put("step_ms", (double) m.millis());
     if (!Double.isFinite(m.loss()) || !Double.isFinite(gradNorm)) {
       throw new IllegalStateException("the step at position " + position + " gave loss " + m.loss() + " and gradient norm "
@@ -97,7 +102,7 @@ final class TrainerCompute {
 
   private EmbeddedLearner learner(PolicyAction.Train action) {
     return learners.computeIfAbsent(action.scope().canonical(), scope -> {
-      EmbeddedLearner l = new EmbeddedLearner(base, adapter, action.scope(), settings.weightDecay());
+      EmbeddedLearner l = new EmbeddedLearner(base, adapter, action.scope(), settings.weightDecay(), episodes);
       loadState(l, scope);
       return l;
     });

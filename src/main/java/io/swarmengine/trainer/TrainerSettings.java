@@ -2,34 +2,51 @@ package io.swarmengine.trainer;
 
 import com.typesafe.config.Config;
 import io.swarmengine.learn.LossSettings;
+import io.swarmengine.scheduler.ScheduleMode;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
  * How the trainer steps: groups per sampled batch, how many adapter versions behind the newest a
  * sampled group may be ({@code maxLag}, AReaL's eta), the loss, how long to wait for the replay's
- * rate limiter, AdamW's weight decay, and by what factor a group's priority falls once trained on.
+ * rate limiter, AdamW's weight decay, by what factor a group's priority falls once trained on, and
+ * the shape of the learning rate across a train segment ({@link LearningRates}).
  */
 public record TrainerSettings(
-    int batchGroups, long maxLag, LossSettings loss, Duration sampleTimeout, double weightDecay, double priorityDecay) {
+    int batchGroups, long maxLag, LossSettings loss, Duration sampleTimeout, double weightDecay, double priorityDecay,
+    ScheduleMode lrSchedule, double minLrFraction) {
 
   public TrainerSettings {
-    if (batchGroups < 1 || maxLag < 0 || !(weightDecay >= 0) || !(priorityDecay > 0 && priorityDecay <= 1)) {
+    if (batchGroups < 1 || maxLag < 0 || !(weightDecay >= 0) || !(priorityDecay > 0 && priorityDecay <= 1)
+        || !(minLrFraction >= 0 && minLrFraction <= 1)) {
       throw new IllegalArgumentException(
-          "trainer needs batch-groups >= 1, max-lag >= 0, weight-decay >= 0 and priority-decay in (0, 1], got "
-              + batchGroups + ", " + maxLag + ", " + weightDecay + ", " + priorityDecay);
+          "trainer needs batch-groups >= 1, max-lag >= 0, weight-decay >= 0, priority-decay in (0, 1] and "
+              + "min-lr-fraction in [0, 1], got " + batchGroups + ", " + maxLag + ", " + weightDecay + ", "
+              + priorityDecay + ", " + minLrFraction);
     }
   }
 
-  /** From a {@code swarm.trainer} block. */
-  public static TrainerSettings fromConfig(Config trainer) {
+  /** From a {@code swarm.trainer} block, for episodes sampled at {@code temperature} (swarm.rollout.temperature). */
+  public static TrainerSettings fromConfig(Config trainer, double temperature) {
     return new TrainerSettings(
         trainer.getInt("batch-groups"),
         trainer.getLong("max-lag"),
-        LossSettings.of(lossKind(trainer.getString("loss"))).withKl(trainer.getDouble("kl-beta")),
+        LossSettings.of(lossKind(trainer.getString("loss"))).withKl(trainer.getDouble("kl-beta"))
+            .withTemperature(temperature),
         trainer.getDuration("sample-timeout"),
         trainer.getDouble("weight-decay"),
-        trainer.getDouble("priority-decay"));
+        trainer.getDouble("priority-decay"),
+        lrSchedule(trainer.getString("lr-schedule")),
+        trainer.getDouble("min-lr-fraction"));
+  }
+
+  /** {@code constant}, {@code linear} or {@code cosine}. */
+  static ScheduleMode lrSchedule(String name) {
+    ScheduleMode mode = ScheduleMode.parse(name.trim().toLowerCase(Locale.ROOT));
+    if (mode == ScheduleMode.AUTONOMOUS) {
+      throw new IllegalArgumentException("lr-schedule '" + name + "' has no learning-rate form; use constant, linear or cosine");
+    }
+    return mode;
   }
 
   /** {@code grpo}, {@code dr-grpo}, {@code dapo}, {@code gspo}, {@code reinforce} or {@code sft}. */

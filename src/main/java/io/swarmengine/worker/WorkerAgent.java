@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.CborSerializable;
+import io.swarmengine.concurrent.Failures;
 import io.swarmengine.adapter.AdapterFetch;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
@@ -244,8 +245,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   private Behavior<Command> onLoaded(Loaded loaded) {
     if (loaded.failure() != null) {
-      Throwable cause = loaded.failure() instanceof CompletionException && loaded.failure().getCause() != null
-          ? loaded.failure().getCause() : loaded.failure();
+      Throwable cause = Failures.cause(loaded.failure());
       refused++;
       PolicyModel keep = current;
       getContext().getLog().error("{}: adapter version {} refused, keeping version {}: {}", workerId, loaded.version(),
@@ -432,8 +432,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private Behavior<Command> onPlayed(Played played) {
     playing = false;
     if (played.failure() != null) {
-      Throwable cause = played.failure() instanceof CompletionException && played.failure().getCause() != null
-          ? played.failure().getCause() : played.failure();
+      Throwable cause = Failures.cause(played.failure());
       getContext().getLog().error("{}: playing positions {}..{} failed; they go back to the cursor on lease expiry: {}",
           workerId, played.chunk().from(), played.chunk().to(), cause.toString());
       timers.startSingleTimer(new AskLease(), Duration.ofSeconds(1));

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineEndToEndTest {
   private static final int POSITIONS = 120;
+  /** Log-probabilities are stored, and trained, under softmax(logits / T). */
+  private static final double TEMPERATURE = 0.7;
 
   @TempDir Path data;
 
@@ -58,6 +60,7 @@ class EngineEndToEndTest {
     o.put("swarm.model.warm-start.steps", 0);
     o.put("swarm.rollout.group-size", 2);
     o.put("swarm.rollout.max-tokens", 3);
+    o.put("swarm.rollout.temperature", TEMPERATURE);
     o.put("swarm.workers.count", 2);
     o.put("swarm.workers.chunk-groups", 2);
     o.put("swarm.workers.throttle-timeout", "2s");
@@ -199,9 +202,10 @@ class EngineEndToEndTest {
       System.arraycopy(t.action(), 0, seq, t.observation().length, t.action().length);
       float[] logits = model.forward(seq).logits;
       int vocab = model.config.vocab();
+      double invT = 1 / TEMPERATURE;
       for (int k = 0; k < t.action().length; k++) {
         int row = (t.observation().length + k - 1) * vocab;
-        double lp = logits[row + t.action()[k]] - LogSoftmax.logSumExp(logits, row, vocab);
+        double lp = invT * logits[row + t.action()[k]] - LogSoftmax.logSumExp(logits, row, vocab, invT);
         assertEquals(lp, t.logprobs()[k], 1e-3, "group " + g.id() + " token " + k + " under version " + v);
       }
       checked++;

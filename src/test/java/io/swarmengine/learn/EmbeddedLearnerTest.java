@@ -1,6 +1,7 @@
 package io.swarmengine.learn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,6 +127,60 @@ class EmbeddedLearnerTest {
   }
 
   @Test
+  void episodesSplitAcrossThreadsGiveTheSameStep() throws Exception {
+    List<Learner.WeightedGroup> batch = new ArrayList<>();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+    for (int gi = 0; gi < 3; gi++) {
+      List<Episode> eps = new ArrayList<>();
+      for (int e = 0; e < 5; e++) {
+        int[] action = {random.nextInt(CONFIG.vocab()), random.nextInt(CONFIG.vocab()), random.nextInt(CONFIG.vocab())};
+        eps.add(new Episode(List.of(new Turn(PROMPT, action, new float[] {-2.5f, -2.4f, -2.6f}, (float) random.nextDouble()))));
+      }
+      batch.add(new Learner.WeightedGroup(new EpisodeGroup("t" + gi, gi, "w", 0, eps, Map.of(), 0), 1.0 - 0.2 * gi));
+    }
+    LoraAdapter.Settings withDropout = new LoraAdapter.Settings(LORA.rank(), LORA.alpha(), 0.1f, LORA.targetModules(), "m");
+    Map<String, float[]> gradients = new java.util.HashMap<>();
+    double[] losses = new double[2];
+    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(3);
+    try {
+      for (int run = 0; run < 2; run++) {
+        LoraAdapter adapter = LoraAdapter.create(CONFIG, withDropout, 5);
+        adapter.tensors().forEach((name, a) -> java.util.Arrays.fill(a, name.contains("lora_B") ? 0.01f : a[0]));
+        EmbeddedLearner learner = new EmbeddedLearner(Gpt2.random(CONFIG, 4, Parallel.sequential()), adapter,
+            scope("attn+ffn+ffn_norm"), 0, run == 0 ? Parallel.sequential() : new Parallel(pool));
+        for (int step = 0; step < 2; step++) { // the second step reuses the zeroed shard buffers
+          losses[run] = learner.forwardBackward(batch, LossSettings.of(LossSettings.Kind.GRPO).withTemperature(0.7), 1).loss();
+          if (step == 0) {
+            learner.optimStep(OptimizerKind.ADAM, 0.01, 1, 0.9);
+          }
+        }
+        for (String name : learner.trainableNames()) {
+          float[] g = learner.gradient(name);
+          if (run == 0) {
+            gradients.put(name, g.clone());
+          } else {
+            for (int i = 0; i < g.length; i++) {
+              assertEquals(gradients.get(name)[i], g[i], 1e-6 + 1e-4 * Math.abs(g[i]), name + "[" + i + "]");
+            }
+          }
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertEquals(losses[0], losses[1], 1e-9);
+    assertTrue(gradients.values().stream().anyMatch(g -> java.util.Arrays.stream(toDoubles(g)).anyMatch(x -> x != 0)));
+  }
+
+  private static double[] toDoubles(float[] a) {
+    double[] out = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i];
+    }
+    return out;
+  }
+
+  @Test
   void bpttTrainsOnlyTheLastTurns() throws Exception {
     Gpt2 base = Gpt2.random(CONFIG, 4, Parallel.sequential());
     LoraAdapter adapter = LoraAdapter.create(CONFIG, LORA, 5);
@@ -178,5 +233,11 @@ class EmbeddedLearnerTest {
     LoraAdapter exported = a.exportAdapter();
     assertArrayEquals(adapterA.b(0, "mlp.c_fc"), exported.b(0, "mlp.c_fc"));
     assertArrayEquals(adapterA.savedParameters().get("transformer.ln_f.weight"), exported.savedParameters().get("transformer.ln_f.weight"));
+    // the export is a snapshot: later steps do not reach into it
+    float[] before = exported.b(0, "mlp.c_fc").clone();
+    a.forwardBackward(batch, sft, 1);
+    a.optimStep(OptimizerKind.ADAM, 0.01, 1, 0.9);
+    assertArrayEquals(before, exported.b(0, "mlp.c_fc"));
+    assertFalse(java.util.Arrays.equals(before, adapterA.b(0, "mlp.c_fc")));
   }
 }

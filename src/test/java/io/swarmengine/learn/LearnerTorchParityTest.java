@@ -22,15 +22,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A few GRPO AdamW steps on a LoRA adapter give the same losses and weights as in PyTorch. */
 class LearnerTorchParityTest {
   @TempDir Path dir;
 
-  @Test
-  void grpoStepsMatchPyTorch() throws Exception {
+  /** At 0.7 the policy trained is softmax(logits / 0.7), the one the episodes were sampled from. */
+  @ParameterizedTest
+  @ValueSource(doubles = {1.0, 0.7})
+  void grpoStepsMatchPyTorch(double temperature) throws Exception {
     assumeTrue(Torch.available(), "PyTorch is not installed");
     GptConfig config = new GptConfig(2, 2, 16, 24, 20, 1e-5f, true);
     Gpt2 base = Gpt2.random(config, 7, Parallel.sequential());
@@ -70,7 +73,8 @@ class LearnerTorchParityTest {
     Process p =
         new ProcessBuilder(
                 Torch.PYTHON, "src/test/python/learner_reference.py", modelDir.toString(),
-                adapterDir.toString(), batchFile.toString(), "3", "0.01", "0.5", out.toString())
+                adapterDir.toString(), batchFile.toString(), "3", "0.01", "0.5", out.toString(),
+                Double.toString(temperature))
             .redirectErrorStream(true)
             .start();
     String log = new String(p.getInputStream().readAllBytes());
@@ -83,7 +87,7 @@ class LearnerTorchParityTest {
             TrainScope.parse("attn+ffn", TrainScope.GPT2_SCOPES), 0);
     float[] refLosses = ref.tensors().get("losses").data();
     for (int step = 0; step < 3; step++) {
-      Learner.StepMetrics m = learner.forwardBackward(batch, LossSettings.of(LossSettings.Kind.GRPO), 1);
+      Learner.StepMetrics m = learner.forwardBackward(batch, LossSettings.of(LossSettings.Kind.GRPO).withTemperature(temperature), 1);
       assertEquals(refLosses[step], m.loss(), 1e-5 + 1e-4 * Math.abs(refLosses[step]), "loss of step " + step);
       learner.optimStep(OptimizerKind.ADAM, 0.01, 0.5, 0.9);
     }

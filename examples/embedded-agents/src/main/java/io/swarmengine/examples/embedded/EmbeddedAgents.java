@@ -145,7 +145,9 @@ public final class EmbeddedAgents {
     long deadline = System.nanoTime() + CATCH_UP.toNanos();
     while (true) {
       EngineStatus status = engine.status().toCompletableFuture().join();
-      boolean caughtUp = status.adapterVersion() > 0 && engine.policy().version() == status.adapterVersion();
+      // the hub's broadcast may overtake its reply to the trainer: wait for the trainer's count too
+      boolean caughtUp = status.adapterVersion() > 0 && engine.policy().version() == status.adapterVersion()
+          && status.trainerSteps() > 0;
       if (caughtUp || System.nanoTime() > deadline) {
         return status;
       }
