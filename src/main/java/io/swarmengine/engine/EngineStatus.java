@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * A run at a glance, as {@code swarm status} prints it and {@code DIR/status.json} holds it.
  * {@code acknowledged_groups} counts the episode groups the replay has made durable since the run
- * began; {@code running} says whether a live engine wrote this.
+ * began; {@code running} says whether a live engine wrote this; {@code model_cpu_share} is the share
+ * of the process's CPU time over about the last minute spent in generation and training steps.
  */
 public record EngineStatus(
     @JsonProperty("next_position") long nextPosition,
@@ -21,6 +22,7 @@ public record EngineStatus(
     @JsonProperty("success_rate") Double successRate,
     @JsonProperty("reload_p50_ms") Double reloadP50Millis,
     @JsonProperty("reload_p99_ms") Double reloadP99Millis,
+    @JsonProperty("model_cpu_share") Double modelCpuShare,
     @JsonProperty("trainer_steps") long trainerSteps,
     @JsonProperty("schedule") String schedule,
     @JsonProperty("running") boolean running,

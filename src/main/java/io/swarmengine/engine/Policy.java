@@ -2,6 +2,7 @@ package io.swarmengine.engine;
 
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.metrics.ComputeMeter;
 import io.swarmengine.model.Generator;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.ModelFormatException;
@@ -38,14 +39,16 @@ public final class Policy {
   private final AdapterStore store;
   private final Gpt2 base;
   private final AtomicLong seeds;
+  private final ComputeMeter meter;
   private volatile PolicyModel current;
 
-  Policy(Tokenizer tokenizer, RolloutSettings sampling, AdapterStore store, Gpt2 base, long seed) {
+  Policy(Tokenizer tokenizer, RolloutSettings sampling, AdapterStore store, Gpt2 base, long seed, ComputeMeter meter) {
     this.tokenizer = tokenizer;
     this.sampling = sampling;
     this.store = store;
     this.base = base;
     this.seeds = new AtomicLong(seed);
+    this.meter = meter;
     this.current = PolicyModel.base(base);
   }
 
@@ -70,12 +73,14 @@ public final class Policy {
 
   /** {@code samples} completions of a prompt given as tokens (a later turn: history and observation). */
   public List<Action> complete(int[] prompt, int samples) {
+    long started = ComputeMeter.threadCpuNanos();
     PolicyModel policy = current;
     Generator.Sampling s = sampling.sampling(samples, tokenizer, seeds.getAndIncrement());
     List<Action> out = new ArrayList<>(samples);
     for (Generator.Completion c : new Generator(policy.model(), Parallel.sequential()).generate(prompt, s)) {
       out.add(new Action(tokenizer.decode(c.tokens()), prompt.clone(), c.tokens(), c.logprobs(), policy.version()));
     }
+    meter.addSince(started);
     return out;
   }
 

@@ -108,18 +108,22 @@ public final class RunMetrics implements WorkerListener {
   /** Since the previous window: mean reward and success rate; and groups and episodes so far. */
   public record Window(double meanReward, double successRate, long groups, long episodes) {}
 
-  /** Success rate over the first groups recorded (up to 256) and over the latest ones. */
-  public synchronized double[] firstAndLatestSuccess() {
-    int latest = (int) Math.min(latestCount, WINDOW);
-    return new double[] {mean(firstSuccess, firstCount), mean(latestSuccess, latest)};
-  }
+  /** The success rate over the first {@code groups} groups recorded and over the latest as many. */
+  public record FirstAndLatest(int groups, double first, double latest) {}
 
-  private static double mean(double[] a, int n) {
-    double s = 0;
-    for (int i = 0; i < n; i++) {
-      s += a[i];
+  /**
+   * Success over the first and the latest groups: 256 each, or half the groups each in a run of
+   * fewer than 512, so that the two never share a group.
+   */
+  public synchronized FirstAndLatest firstAndLatestSuccess() {
+    int n = (int) Math.min(WINDOW, groups / 2);
+    double first = 0;
+    double latest = 0;
+    for (int k = 0; k < n; k++) {
+      first += firstSuccess[k];
+      latest += latestSuccess[(int) ((latestCount - 1 - k) % WINDOW)];
     }
-    return n == 0 ? Double.NaN : s / n;
+    return n == 0 ? new FirstAndLatest(0, Double.NaN, Double.NaN) : new FirstAndLatest(n, first / n, latest / n);
   }
 
   /** The {@code q}-quantile (0..1) of reload latencies in ms, NaN when none. */

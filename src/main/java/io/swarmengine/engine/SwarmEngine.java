@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.pubsub.Topic;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import io.swarmengine.metrics.ComputeMeter;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.cursor.CursorSettings;
@@ -24,6 +25,7 @@ import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.replay.Replay;
 import io.swarmengine.replay.ReplaySettings;
 import io.swarmengine.trainer.Trainer;
+import io.swarmengine.worker.MeteredRollouts;
 import io.swarmengine.worker.ModelRollouts;
 import io.swarmengine.worker.NullRollouts;
 import io.swarmengine.worker.Rollouts;
@@ -78,6 +80,7 @@ public final class SwarmEngine implements AutoCloseable {
   private final List<ActorRef<WorkerAgent.Command>> workers;
   private final Policy policy;
   private final RunMetrics metrics;
+  private final ComputeMeter meter;
   private final CopyOnWriteArrayList<Consumer<AdapterHub.Version>> versionListeners = new CopyOnWriteArrayList<>();
   private final List<MetricsRow> rows = new ArrayList<>();
   private final ScheduledExecutorService ticker;
@@ -118,6 +121,7 @@ public final class SwarmEngine implements AutoCloseable {
     Gpt2 workerBase = needsModel ? BaseModel.prepare(settings, progress) : null;
     AdapterStore store = new AdapterStore(settings.dataDir());
     writeRunFile();
+    meter = new ComputeMeter(); // from here on: the warm start is not the loop's
     // close() is the graceful stop (final status and report first); Akka's own JVM hook would race it
     system = ActorSystem.create(SpawnProtocol.create(), "swarm",
         com.typesafe.config.ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off").withFallback(config));
@@ -131,16 +135,16 @@ public final class SwarmEngine implements AutoCloseable {
       trainer = settings.trainerEnabled()
           ? spawn(Trainer.create(BaseModel.load(settings, Parallel.sequential()), store, settings.lora(),
               settings.dataDir().resolve("trainer"), settings.trainer(), settings.compiled(),
-              new Parallel(new ForkJoinPool(settings.trainerThreads())), replay, hub, topic), "trainer")
+              new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, replay, hub, topic), "trainer")
           : null;
       policy = workerBase == null ? null
-          : new Policy(new ByteTokenizer(), settings.rollout(), store, workerBase, settings.seed() ^ 0x706f6c6963L);
+          : new Policy(new ByteTokenizer(), settings.rollout(), store, workerBase, settings.seed() ^ 0x706f6c6963L, meter);
       if (policy != null) {
         spawn(VersionFollower.create(policy, versionListeners, hub, topic), "policy-follower");
       }
       Rollouts rollouts = settings.nullPolicy()
-          ? new NullRollouts(settings.rollout().groupSize())
-          : new ModelRollouts(new ByteTokenizer(), settings.rollout());
+          ? new NullRollouts(settings.rollout().groupSize()) // no model compute to count
+          : new MeteredRollouts(new ModelRollouts(new ByteTokenizer(), settings.rollout()), meter);
       WorkerListener both = new BothListeners(metrics, listener);
       workers = new ArrayList<>();
       for (int i = 0; i < settings.workers(); i++) {
@@ -219,7 +223,10 @@ public final class SwarmEngine implements AutoCloseable {
     versionListeners.add(listener);
   }
 
-  /** Completes when every built-in worker has found the run's positions all completed. */
+  /**
+   * Completes when every built-in worker has found the run's positions all completed; never in a
+   * run without built-in workers, whose end is the application's to decide.
+   */
   public CompletableFuture<Void> finished() {
     return metrics.allFinished();
   }
@@ -270,7 +277,7 @@ public final class SwarmEngine implements AutoCloseable {
       return new EngineStatus(p.nextPosition(), p.completedPositions(), p.total(), p.finished(),
           v.newestGood() == null ? 0 : v.newestGood().number(), v.all().size(), s.size(), s.inserts(), (Long) window.episodes(),
           finite(window.meanReward()), finite(window.successRate()), finite(metrics.reloadQuantile(0.5)),
-          finite(metrics.reloadQuantile(0.99)), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
+          finite(metrics.reloadQuantile(0.99)), finite(meter.recentShare()), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
           Instant.now().toString());
     });
   }
@@ -288,6 +295,7 @@ public final class SwarmEngine implements AutoCloseable {
   private void tick() {
     try {
       lastWindow = metrics.takeWindow();
+      meter.sample();
       EngineStatus s = status().toCompletableFuture().get(ASK.toMillis(), TimeUnit.MILLISECONDS);
       MetricsRow row = new MetricsRow(s.completedPositions(), metrics.elapsedSeconds(), s.episodes(),
           s.meanReward() == null ? Double.NaN : s.meanReward(), s.successRate() == null ? Double.NaN : s.successRate(),
@@ -401,17 +409,21 @@ public final class SwarmEngine implements AutoCloseable {
 
   /** The run's summary lines: positions, time, success at start and end, versions, reload latency. */
   public List<String> summary(EngineStatus s) {
-    double[] success = metrics.firstAndLatestSuccess();
+    RunMetrics.FirstAndLatest success = metrics.firstAndLatestSuccess();
     List<String> lines = new ArrayList<>();
     lines.add(String.format(java.util.Locale.ROOT, "positions completed: %d of %s in %.1f s", s.completedPositions(),
         s.totalPositions() == null ? "unbounded" : s.totalPositions(), metrics.elapsedSeconds()));
-    lines.add(String.format(java.util.Locale.ROOT, "success rate: first groups %s, latest groups %s",
-        pct(success[0]), pct(success[1])));
+    lines.add(String.format(java.util.Locale.ROOT, "success rate: first %d groups %s, latest %d groups %s",
+        success.groups(), pct(success.first()), success.groups(), pct(success.latest())));
     lines.add("adapter version: " + s.adapterVersion() + " (" + s.adapterVersions() + " published), trainer steps " + s.trainerSteps());
     lines.add(String.format(java.util.Locale.ROOT, "hot reloads: %d, latency p50 %s, p99 %s; refused versions: %d",
         metrics.reloads(), fmt(metrics.reloadQuantile(0.5), "%.0f ms"), fmt(metrics.reloadQuantile(0.99), "%.0f ms"),
         metrics.refusedVersions()));
     lines.add("replay: " + s.replaySize() + " groups held, " + s.acknowledgedGroups() + " acknowledged");
+    lines.add(String.format(java.util.Locale.ROOT,
+        "CPU: %.0f s since the engine started, %s of it in model compute (generation, training steps); "
+            + "%s over the last minute (JIT compilation is mostly a start-up cost)",
+        meter.processCpuNanosSinceStart() / 1e9, pct(meter.modelShare()), pct(meter.recentShare())));
     return lines;
   }
 

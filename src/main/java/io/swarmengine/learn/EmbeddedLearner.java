@@ -1,5 +1,6 @@
 package io.swarmengine.learn;
 
+import io.swarmengine.metrics.ComputeMeter;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ModelFormatException;
@@ -201,6 +202,7 @@ public final class EmbeddedLearner implements Learner {
   @Override
   public StepMetrics forwardBackward(List<WeightedGroup> batch, LossSettings loss, int bptt) {
     long started = System.nanoTime();
+    long startedCpu = ComputeMeter.threadCpuNanos();
     if (bptt < 1) {
       throw new IllegalArgumentException("bptt must be >= 1, got " + bptt);
     }
@@ -251,7 +253,10 @@ public final class EmbeddedLearner implements Learner {
     // contiguous shards, one per thread, each into its own gradient buffer, summed in shard order
     int shards = Math.max(1, Math.min(episodes.threads(), items.size()));
     TokenLoss.Sums[] sums = new TokenLoss.Sums[shards];
+    java.util.concurrent.atomic.LongAdder cpu = new java.util.concurrent.atomic.LongAdder();
+    long layoutCpu = ComputeMeter.threadCpuNanos() - startedCpu;
     episodes.forRange(shards, 1, (from, to) -> {
+      long shardStarted = ComputeMeter.threadCpuNanos();
       for (int k = from; k < to; k++) {
         sums[k] = new TokenLoss.Sums();
         Map<String, float[]> into = k == 0 ? grads : shardGrads(k);
@@ -259,7 +264,9 @@ public final class EmbeddedLearner implements Learner {
           train(items.get(i), loss, into, sums[k]);
         }
       }
+      cpu.add(ComputeMeter.threadCpuNanos() - shardStarted);
     });
+    long mergeStarted = ComputeMeter.threadCpuNanos();
     TokenLoss.Sums total = sums[0];
     for (int k = 1; k < shards; k++) {
       Map<String, float[]> shard = shardGrads(k);
@@ -274,9 +281,10 @@ public final class EmbeddedLearner implements Learner {
       total.add(sums[k]);
     }
     long tokens = Math.max(1, total.tokens);
+    long cpuNanos = startedCpu < 0 ? -1 : layoutCpu + cpu.sum() + ComputeMeter.threadCpuNanos() - mergeStarted;
     return new StepMetrics(
         total.loss, total.ratio / tokens, (double) total.clipped / tokens, total.kl / tokens, total.tokens, dropped,
-        (System.nanoTime() - started) / 1_000_000);
+        (System.nanoTime() - started) / 1_000_000, cpuNanos);
   }
 
   /** Shard k's gradient buffer (k ≥ 1; shard 0 writes into {@link #grads}), kept zeroed between steps. */

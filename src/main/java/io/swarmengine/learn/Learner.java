@@ -18,9 +18,10 @@ public interface Learner {
   /** An episode group and its importance weight from the replay. */
   record WeightedGroup(io.swarmengine.replay.EpisodeGroup group, double weight) {}
 
-  /** What a forward/backward pass measured. */
+  /** What a forward/backward pass measured; {@code cpuNanos} is the CPU time of every thread it ran on. */
   record StepMetrics(
-      double loss, double meanRatio, double clipFraction, double kl, long tokens, int droppedGroups, long millis) {}
+      double loss, double meanRatio, double clipFraction, double kl, long tokens, int droppedGroups, long millis,
+      long cpuNanos) {}
 
   /**
    * Adds the gradient of {@code loss} over {@code batch} to the accumulated gradients; only the

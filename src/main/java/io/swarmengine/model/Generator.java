@@ -239,6 +239,17 @@ public final class Generator {
           token = j;
         }
       }
+    } else if ((s.topK() <= 0 || s.topK() >= v) && s.topP() >= 1) {
+      // nothing truncated: draw from the whole distribution without ranking it
+      double u = random.nextDouble() * sum;
+      token = v - 1;
+      for (int j = 0; j < v; j++) {
+        u -= p[j];
+        if (u < 0) {
+          token = j;
+          break;
+        }
+      }
     } else {
       Integer[] order = new Integer[v];
       for (int j = 0; j < v; j++) {

@@ -100,14 +100,14 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   /**
    * A trainer of the base model in {@code base}, storing adapters in {@code store}, its state under
    * {@code stateDir}, its learning rates shaped across the train segments of {@code schedule}, a
-   * step's episodes split across the threads of {@code episodes}.
+   * step's episodes split across the threads of {@code episodes}, its compute counted by {@code meter}.
    */
   public static Behavior<Command> create(io.swarmengine.model.Gpt2 base, io.swarmengine.adapter.AdapterStore store,
       io.swarmengine.model.LoraAdapter.Settings lora, java.nio.file.Path stateDir, TrainerSettings settings,
       io.swarmengine.policy.CompiledPolicy schedule, io.swarmengine.model.ops.Parallel episodes,
-      ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
+      io.swarmengine.metrics.ComputeMeter meter, ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
       ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
-    TrainerCompute compute = new TrainerCompute(base, store, lora, stateDir, settings, episodes);
+    TrainerCompute compute = new TrainerCompute(base, store, lora, stateDir, settings, episodes, meter);
     LearningRates rates = new LearningRates(settings.lrSchedule(), settings.minLrFraction(), schedule);
     return Behaviors.setup(context -> new Trainer(context, compute, settings, rates, replay, hub, topic));
   }

@@ -3,6 +3,7 @@ package io.swarmengine.trainer;
 import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.learn.EmbeddedLearner;
 import io.swarmengine.learn.Learner;
+import io.swarmengine.metrics.ComputeMeter;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ModelFormatException;
@@ -32,18 +33,20 @@ final class TrainerCompute {
   private final Path stateDir;
   private final TrainerSettings settings;
   private final io.swarmengine.model.ops.Parallel episodes;
+  private final ComputeMeter meter;
   private final Map<String, EmbeddedLearner> learners = new HashMap<>();
   private LoraAdapter adapter;
   private String adapterSha;
 
   TrainerCompute(Gpt2 base, AdapterStore store, LoraAdapter.Settings lora, Path stateDir, TrainerSettings settings,
-      io.swarmengine.model.ops.Parallel episodes) {
+      io.swarmengine.model.ops.Parallel episodes, ComputeMeter meter) {
     this.base = base;
     this.store = store;
     this.lora = lora;
     this.stateDir = stateDir;
     this.settings = settings;
     this.episodes = episodes;
+    this.meter = meter;
   }
 
   /** Trains on from the adapter stored under {@code sha256} (null: a fresh adapter on the base). */
@@ -76,8 +79,11 @@ final class TrainerCompute {
       priorities[i] = SPREAD.priority(g, 0) * settings.priorityDecay();
     }
     Learner.StepMetrics m = learner.forwardBackward(batch, settings.loss(), action.bptt());
+    long optimStarted = ComputeMeter.threadCpuNanos();
     double gradNorm = learner.optimStep(action.optimizer(), lr, action.clip(), action.momentum());
     LoraAdapter exported = learner.exportAdapter();
+    meter.add(m.cpuNanos());
+    meter.addSince(optimStarted);
     AdapterStore.Stored stored = store.put(exported);
     Map<String, Double> metrics = new HashMap<>();
     metrics.put("loss", m.loss());

@@ -166,6 +166,8 @@ class EngineEndToEndTest {
       // acknowledged groups are exactly the completed positions' groups, one per position
       EngineStatus end = status(engine);
       assertEquals(POSITIONS, end.completedPositions());
+      assertTrue(end.modelCpuShare() != null && end.modelCpuShare() > 0 && end.modelCpuShare() <= 1,
+          "model CPU share " + end.modelCpuShare());
       ReplayInspection inspection = AskPattern.<Replay.Command, ReplayInspection>ask(engine.replay(), Replay.Inspect::new,
           Duration.ofSeconds(30), engine.system().scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertEquals(POSITIONS, inspection.size());
