@@ -14,7 +14,7 @@ import torch
 
 sys.path.insert(0, __file__.rsplit("/", 2)[0] + "/src/test/python")
 from gpt2_reference import gelu_new  # noqa: E402
-from learner_reference import grpo_loss, load_trainable  # noqa: E402
+from learner_reference import grpo_loss, load_trainable, lora_linear  # noqa: E402
 
 
 @torch.no_grad()
@@ -24,11 +24,7 @@ def generate(p, lora, scale, cfg, prompt, samples, new_tokens, seed):
     hs = C // H
 
     def linear(l, module, h):
-        y = h @ p[f"transformer.h.{l}.{module}.weight"] + p[f"transformer.h.{l}.{module}.bias"]
-        a = lora.get(f"base_model.model.transformer.h.{l}.{module}.lora_A.weight")
-        if a is not None:
-            y = y + scale * ((h @ a.T) @ lora[f"base_model.model.transformer.h.{l}.{module}.lora_B.weight"].T)
-        return y
+        return lora_linear(p, lora, scale, l, module, h)
 
     def step(tokens, pos, cache):
         # tokens: [G, T_new] at positions pos..; cache: per layer (k, v) [G, H, T, hs]

@@ -19,6 +19,15 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from gpt2_reference import read_safetensors, write_safetensors, gelu_new  # noqa: E402
 
 
+def lora_linear(p, lora, scale, l, module, h):
+    """Block l's Conv1D module on h, plus the LoRA path scale * (h A^T) B^T where the adapter has one."""
+    y = h @ p[f"transformer.h.{l}.{module}.weight"] + p[f"transformer.h.{l}.{module}.bias"]
+    a = lora.get(f"base_model.model.transformer.h.{l}.{module}.lora_A.weight")
+    if a is not None:
+        y = y + scale * ((h @ a.T) @ lora[f"base_model.model.transformer.h.{l}.{module}.lora_B.weight"].T)
+    return y
+
+
 def forward(p, lora, scale, cfg, tokens):
     L, H, C, eps = cfg["n_layer"], cfg["n_head"], cfg["n_embd"], cfg["layer_norm_epsilon"]
     T = tokens.shape[0]
@@ -26,11 +35,7 @@ def forward(p, lora, scale, cfg, tokens):
     mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
 
     def linear(l, module, h):
-        y = h @ p[f"transformer.h.{l}.{module}.weight"] + p[f"transformer.h.{l}.{module}.bias"]
-        a = lora.get(f"base_model.model.transformer.h.{l}.{module}.lora_A.weight")
-        if a is not None:
-            y = y + scale * ((h @ a.T) @ lora[f"base_model.model.transformer.h.{l}.{module}.lora_B.weight"].T)
-        return y
+        return lora_linear(p, lora, scale, l, module, h)
 
     x = p["transformer.wte.weight"][tokens] + p["transformer.wpe.weight"][torch.arange(T)]
     for l in range(L):
