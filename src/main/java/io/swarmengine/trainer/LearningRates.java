@@ -28,11 +28,10 @@ public record LearningRates(ScheduleMode mode, double minFraction, CompiledPolic
     if (mode == ScheduleMode.CONSTANT) {
       return action.lr();
     }
+    // one action, hence one stride, holds the whole segment: its steps are every stride-th position
     long start = schedule.segmentStart(position);
-    long end = schedule.segmentEnd(position);
-    long before = schedule.trainStepsBefore(start);
-    long total = schedule.trainStepsBefore(end) - before;
-    long step = schedule.trainStepsBefore(position + 1) - before;
+    long total = (schedule.segmentEnd(position) - start) / action.stride();
+    long step = (position - start + 1) / action.stride();
     int steps = (int) Math.min(Integer.MAX_VALUE, Math.max(1, total));
     return new LrSchedule(mode, action.lr(), action.lr() * minFraction, steps).get((int) Math.max(1, Math.min(steps, step)));
   }
