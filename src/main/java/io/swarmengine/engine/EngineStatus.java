@@ -6,7 +6,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * A run at a glance, as {@code swarm status} prints it and {@code DIR/status.json} holds it.
  * {@code acknowledged_groups} counts the episode groups the replay has made durable since the run
  * began; {@code running} says whether a live engine wrote this; {@code model_cpu_share} is the share
- * of the process's CPU time over about the last minute spent in generation and training steps.
+ * of the process's CPU time over about the last minute spent in generation and training steps,
+ * {@code jit_cpu_share} and {@code gc_cpu_share} the shares of the JVM's compiler and collector
+ * threads (Linux only); the rest is the engine's own work.
  */
 public record EngineStatus(
     @JsonProperty("next_position") long nextPosition,
@@ -23,6 +25,8 @@ public record EngineStatus(
     @JsonProperty("reload_p50_ms") Double reloadP50Millis,
     @JsonProperty("reload_p99_ms") Double reloadP99Millis,
     @JsonProperty("model_cpu_share") Double modelCpuShare,
+    @JsonProperty("jit_cpu_share") Double jitCpuShare,
+    @JsonProperty("gc_cpu_share") Double gcCpuShare,
     @JsonProperty("trainer_steps") long trainerSteps,
     @JsonProperty("schedule") String schedule,
     @JsonProperty("running") boolean running,

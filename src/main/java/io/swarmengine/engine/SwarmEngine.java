@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.concurrent.Asks;
 import io.swarmengine.cursor.CursorSettings;
 import io.swarmengine.cursor.PolicyCursor;
 import io.swarmengine.metrics.ComputeMeter;
@@ -200,7 +201,7 @@ public final class SwarmEngine implements AutoCloseable {
    * schedule says a position trains, its group also asks the trainer for a step.
    */
   public CompletionStage<Replay.InsertResult> record(List<EpisodeGroup> groups) {
-    return AskPattern.<Replay.Command, Replay.InsertResult>ask(replay, replyTo -> new Replay.Insert(groups, replyTo), ASK,
+    return Asks.<Replay.Command, Replay.InsertResult>ask(replay, replyTo -> new Replay.Insert(groups, replyTo), ASK,
             system.scheduler())
         .thenApply(result -> {
           Set<String> accepted = new HashSet<>(result.accepted());
@@ -274,16 +275,17 @@ public final class SwarmEngine implements AutoCloseable {
       Replay.Stats s = stats.join();
       AdapterHub.Versions v = versions.join();
       Trainer.Status t = trained.join();
+      ComputeMeter.CpuShares cpu = meter.recent();
       return new EngineStatus(p.nextPosition(), p.completedPositions(), p.total(), p.finished(),
           v.newestGood() == null ? 0 : v.newestGood().number(), v.all().size(), s.size(), s.inserts(), (Long) window.episodes(),
           finite(window.meanReward()), finite(window.successRate()), finite(metrics.reloadQuantile(0.5)),
-          finite(metrics.reloadQuantile(0.99)), finite(meter.recentShare()), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
+          finite(metrics.reloadQuantile(0.99)), finite(cpu.model()), finite(cpu.jit()), finite(cpu.gc()), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
           Instant.now().toString());
     });
   }
 
   private <Req, Res> CompletableFuture<Res> ask(ActorRef<Req> to, java.util.function.Function<ActorRef<Res>, Req> message) {
-    return AskPattern.ask(to, message::apply, ASK, system.scheduler()).toCompletableFuture();
+    return Asks.ask(to, message, ASK, system.scheduler());
   }
 
   private static Double finite(double x) {
@@ -420,11 +422,17 @@ public final class SwarmEngine implements AutoCloseable {
         metrics.reloads(), fmt(metrics.reloadQuantile(0.5), "%.0f ms"), fmt(metrics.reloadQuantile(0.99), "%.0f ms"),
         metrics.refusedVersions()));
     lines.add("replay: " + s.replaySize() + " groups held, " + s.acknowledgedGroups() + " acknowledged");
-    lines.add(String.format(java.util.Locale.ROOT,
-        "CPU: %.0f s since the engine started, %s of it in model compute (generation, training steps); "
-            + "%s over the last minute (JIT compilation is mostly a start-up cost)",
-        meter.processCpuNanosSinceStart() / 1e9, pct(meter.modelShare()), pct(meter.recentShare())));
+    ComputeMeter.CpuShares run = meter.wholeRun();
+    ComputeMeter.CpuShares recent = meter.recent();
+    lines.add(String.format(java.util.Locale.ROOT, "CPU: %.0f s since the engine started: %s; over the last minute: %s",
+        run.processSeconds(), cpuShares(run), cpuShares(recent)));
     return lines;
+  }
+
+  /** Where CPU time went: model compute (generation, training steps), the JVM's JIT and GC threads, the engine's own work. */
+  private static String cpuShares(ComputeMeter.CpuShares s) {
+    return "model compute " + pct(s.model()) + ", JIT compiler " + pct(s.jit()) + ", GC " + pct(s.gc()) + ", engine and rest "
+        + pct(s.engine());
   }
 
   private static String pct(double x) {

@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.CborSerializable;
 import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.concurrent.Asks;
 import io.swarmengine.concurrent.Failures;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +49,7 @@ final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
     this.listeners = listeners;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
     topic.tell(Topic.subscribe(context.messageAdapter(AdapterHub.AdapterPublished.class, Announced::new)));
-    context.ask(AdapterHub.Versions.class, hub, Duration.ofSeconds(30), AdapterHub.GetVersions::new, Initial::new);
+    Asks.ask(context, AdapterHub.Versions.class, hub, Duration.ofSeconds(30), AdapterHub.GetVersions::new, Initial::new);
   }
 
   static Behavior<Command> create(Policy policy, CopyOnWriteArrayList<Consumer<AdapterHub.Version>> listeners,

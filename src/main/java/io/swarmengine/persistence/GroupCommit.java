@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.swarmengine.concurrent.Asks;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -107,12 +108,8 @@ public final class GroupCommit<C> extends AbstractBehavior<Object> {
       batch.add(pending.poll());
     }
     writing = true;
-    getContext()
-        .ask(
-            BatchWritten.class,
-            target,
-            writeTimeout,
-            replyTo -> toBatch.apply(batch, replyTo),
-            (done, failure) -> new Written(batch.size()));
+    Asks.ask(getContext(), BatchWritten.class, target, writeTimeout,
+        replyTo -> toBatch.apply(batch, replyTo),
+        (done, failure) -> new Written(batch.size()));
   }
 }

@@ -9,8 +9,9 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.CborSerializable;
-import io.swarmengine.concurrent.Failures;
 import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.concurrent.Asks;
+import io.swarmengine.concurrent.Failures;
 import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.replay.Replay;
 import java.time.Duration;
@@ -94,7 +95,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
     topic.tell(Topic.subscribe(context.messageAdapter(AdapterHub.AdapterPublished.class, VersionAnnounced::new)));
     busy = true; // until the newest good adapter is loaded
-    context.ask(AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, StartFrom::new);
+    Asks.ask(context, AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, StartFrom::new);
   }
 
   /**
@@ -136,7 +137,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private Behavior<Command> onStartFrom(StartFrom start) {
     if (start.failure() != null) {
       getContext().getLog().warn("the adapter hub did not answer ({}); asking again", start.failure().getMessage());
-      getContext().ask(AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, StartFrom::new);
+      Asks.ask(getContext(), AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, StartFrom::new);
       return this;
     }
     resetTo(start.versions().newestGood());
@@ -208,7 +209,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private void start(TrainRequest request) {
     busy = true;
     long timeout = settings.sampleTimeout().toMillis();
-    getContext().ask(Replay.SampleReply.class, replay, Duration.ofMillis(timeout).plus(ASK),
+    Asks.ask(getContext(), Replay.SampleReply.class, replay, Duration.ofMillis(timeout).plus(ASK),
         replyTo -> new Replay.Sample(settings.batchGroups(), null, settings.maxLag(), timeout, replyTo),
         (reply, failure) -> new Sampled(request, reply, failure));
   }
@@ -255,7 +256,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
     TrainerCompute.Outcome outcome = stepped.outcome();
     long gen = generation;
-    getContext().ask(AdapterHub.PublishReply.class, hub, ASK,
+    Asks.ask(getContext(), AdapterHub.PublishReply.class, hub, ASK,
         replyTo -> new AdapterHub.Publish(outcome.stored().sha256(), outcome.stored().sizeBytes(), version, outcome.metrics(), replyTo),
         (reply, failure) -> new PublishAnswered(gen, outcome.priorities(), stepped.keys(), reply, failure));
     return this;
@@ -278,7 +279,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     getContext().getLog().debug("version {} from the step at position {}: loss {}, grad norm {}, mean ratio {}, clip fraction {}, batch reward {}",
         v.number(), v.metrics().get("position"), v.metrics().get("loss"), v.metrics().get("grad_norm"),
         v.metrics().get("mean_ratio"), v.metrics().get("clip_fraction"), v.metrics().get("mean_reward"));
-    getContext().ask(Replay.UpdateReply.class, replay, ASK,
+    Asks.ask(getContext(), Replay.UpdateReply.class, replay, ASK,
         replyTo -> new Replay.UpdatePriorities(answered.keys(), answered.priorities(), replyTo),
         PrioritiesAnswered::new);
     busy = false;

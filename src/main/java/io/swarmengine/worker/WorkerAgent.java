@@ -10,10 +10,11 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.CborSerializable;
-import io.swarmengine.concurrent.Failures;
 import io.swarmengine.adapter.AdapterFetch;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.concurrent.Asks;
+import io.swarmengine.concurrent.Failures;
 import io.swarmengine.cursor.PolicyCursor;
 import io.swarmengine.env.Task;
 import io.swarmengine.model.Gpt2;
@@ -141,7 +142,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     this.clock = parts.clock();
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
     parts.topic().tell(Topic.subscribe(context.messageAdapter(AdapterHub.AdapterPublished.class, VersionAnnounced::new)));
-    context.ask(AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, VersionsAnswered::new);
+    Asks.ask(context, AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, VersionsAnswered::new);
   }
 
   /**
@@ -193,7 +194,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private Behavior<Command> onVersionsAnswered(VersionsAnswered answered) {
     if (answered.failure() != null) {
       getContext().getLog().warn("{}: the adapter hub did not answer ({}); asking again", workerId, answered.failure().getMessage());
-      getContext().ask(AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, VersionsAnswered::new);
+      Asks.ask(getContext(), AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, VersionsAnswered::new);
       return this;
     }
     for (AdapterHub.Version v : answered.versions().all()) {
@@ -292,7 +293,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   private void askLease() {
     leasing = true;
-    getContext().ask(PolicyCursor.LeaseReply.class, cursor, ASK,
+    Asks.ask(getContext(), PolicyCursor.LeaseReply.class, cursor, ASK,
         replyTo -> new PolicyCursor.Lease(workerId, settings.leaseSize(), replyTo), LeaseAnswered::new);
   }
 
@@ -456,7 +457,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   private void insert(Chunk chunk, List<EpisodeGroup> groups) {
     insertsInFlight++;
-    getContext().ask(Replay.InsertResult.class, replay, ASK,
+    Asks.ask(getContext(), Replay.InsertResult.class, replay, ASK,
         replyTo -> new Replay.Insert(groups, replyTo),
         (result, failure) -> new InsertAnswered(chunk, groups, result, failure));
   }
@@ -473,7 +474,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       getContext().getLog().error("{}: the replay refused group {}: {}", workerId, r.id(), String.join("; ", r.reasons()));
     }
     Chunk c = answered.chunk();
-    getContext().ask(PolicyCursor.CompleteReply.class, cursor, ASK,
+    Asks.ask(getContext(), PolicyCursor.CompleteReply.class, cursor, ASK,
         replyTo -> new PolicyCursor.Complete(workerId, c.from(), c.to(), replyTo),
         (reply, failure) -> new CompleteAnswered(c, answered.groups(), reply, failure));
     return this;
@@ -484,7 +485,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     if (answered.failure() != null) {
       getContext().getLog().warn("{}: completion of {}..{} not acknowledged ({}); sending it again", workerId, c.from(), c.to(),
           answered.failure().getMessage());
-      getContext().ask(PolicyCursor.CompleteReply.class, cursor, ASK,
+      Asks.ask(getContext(), PolicyCursor.CompleteReply.class, cursor, ASK,
           replyTo -> new PolicyCursor.Complete(workerId, c.from(), c.to(), replyTo),
           (reply, failure) -> new CompleteAnswered(c, answered.groups(), reply, failure));
       return this;

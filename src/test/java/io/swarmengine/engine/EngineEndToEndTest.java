@@ -168,6 +168,10 @@ class EngineEndToEndTest {
       assertEquals(POSITIONS, end.completedPositions());
       assertTrue(end.modelCpuShare() != null && end.modelCpuShare() > 0 && end.modelCpuShare() <= 1,
           "model CPU share " + end.modelCpuShare());
+      if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))) { // the JVM's own threads: Linux only
+        assertTrue(end.jitCpuShare() != null && end.jitCpuShare() >= 0 && end.jitCpuShare() <= 1, "JIT share " + end.jitCpuShare());
+        assertTrue(end.gcCpuShare() != null && end.gcCpuShare() >= 0 && end.gcCpuShare() <= 1, "GC share " + end.gcCpuShare());
+      }
       ReplayInspection inspection = AskPattern.<Replay.Command, ReplayInspection>ask(engine.replay(), Replay.Inspect::new,
           Duration.ofSeconds(30), engine.system().scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertEquals(POSITIONS, inspection.size());

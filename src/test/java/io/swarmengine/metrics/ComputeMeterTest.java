@@ -1,5 +1,6 @@
 package io.swarmengine.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,14 +26,14 @@ class ComputeMeterTest {
     long counted = ComputeMeter.threadCpuNanos();
     spin(200_000_000L);
     meter.addSince(counted);
-    double afterCounted = meter.modelShare();
+    double afterCounted = meter.wholeRun().model();
     assertTrue(meter.modelCpuNanos() >= 200_000_000L, "counted " + meter.modelCpuNanos());
     assertTrue(afterCounted > 0 && afterCounted <= 1, "share " + afterCounted);
 
     spin(200_000_000L); // not counted
-    double afterUncounted = meter.modelShare();
+    double afterUncounted = meter.wholeRun().model();
     assertTrue(afterUncounted < afterCounted, afterCounted + " then " + afterUncounted);
-    assertTrue(meter.processCpuNanosSinceStart() >= 400_000_000L);
+    assertTrue(meter.wholeRun().processSeconds() >= 0.4, "process CPU " + meter.wholeRun().processSeconds());
   }
 
   @Test
@@ -40,14 +41,15 @@ class ComputeMeterTest {
     assumeTrue(ComputeMeter.threadCpuNanos() >= 0, "this JVM does not measure thread CPU time");
     ComputeMeter meter = new ComputeMeter(java.time.Duration.ofDays(1));
     meter.sample();
-    assertTrue(Double.isNaN(meter.recentShare()), "one sample spans nothing");
+    assertTrue(Double.isNaN(meter.recent().model()), "one sample spans nothing");
     spin(100_000_000L); // not counted: the whole-run share starts low
     meter.sample();
     long counted = ComputeMeter.threadCpuNanos();
     spin(200_000_000L);
     meter.addSince(counted);
     meter.sample();
-    assertTrue(meter.recentShare() > 0 && meter.recentShare() <= 1, "recent " + meter.recentShare());
+    double recent = meter.recent().model();
+    assertTrue(recent > 0 && recent <= 1, "recent " + recent);
 
     ComputeMeter shortWindow = new ComputeMeter(java.time.Duration.ZERO);
     shortWindow.sample();
@@ -57,16 +59,24 @@ class ComputeMeterTest {
     spin(200_000_000L);
     shortWindow.addSince(counted);
     shortWindow.sample(); // the window keeps the last two samples only: the uncounted spin is out of it
-    assertTrue(shortWindow.recentShare() > shortWindow.modelShare(),
-        "recent " + shortWindow.recentShare() + ", whole run " + shortWindow.modelShare());
+    assertTrue(shortWindow.recent().model() > shortWindow.wholeRun().model(),
+        "recent " + shortWindow.recent() + ", whole run " + shortWindow.wholeRun());
   }
 
   @Test
   void nothingMeasuredYetIsNotANumberOrZero() {
     ComputeMeter meter = new ComputeMeter();
-    double share = meter.modelShare();
+    double share = meter.wholeRun().model();
     assertTrue(Double.isNaN(share) || share == 0, "share " + share);
     meter.add(-5); // a failed measurement counts nothing
     assertTrue(meter.modelCpuNanos() == 0);
+  }
+
+  @Test
+  void theSharesLeaveTheEngineWhatModelJitAndGcDidNotTake() {
+    ComputeMeter.CpuShares s = new ComputeMeter.CpuShares(10, 0.7, 0.2, 0.05);
+    assertEquals(0.05, s.engine(), 1e-12);
+    assertEquals(0.0, new ComputeMeter.CpuShares(10, 0.9, 0.1, 0.01).engine(), 1e-12, "rounding never makes it negative");
+    assertTrue(Double.isNaN(new ComputeMeter.CpuShares(10, 0.7, Double.NaN, Double.NaN).engine()), "unknown off Linux");
   }
 }
