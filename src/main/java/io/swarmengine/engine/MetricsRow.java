@@ -38,4 +38,33 @@ public record MetricsRow(
         replaySize,
         reload);
   }
+
+  /**
+   * The row a {@link #csvLine()} wrote: blank or {@code NaN} numbers read as NaN.
+   *
+   * @throws IllegalArgumentException when the line does not hold the eight columns as numbers
+   */
+  public static MetricsRow parse(String line) {
+    String[] f = line.split(",", -1);
+    if (f.length != 8) {
+      throw new IllegalArgumentException("expected 8 columns (" + CSV_HEADER + "), found " + f.length);
+    }
+    try {
+      return new MetricsRow(Long.parseLong(f[0]), decimal(f[1]), Long.parseLong(f[2]), decimal(f[3]), decimal(f[4]),
+          Long.parseLong(f[5]), Long.parseLong(f[6]), decimal(f[7]));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a number: " + e.getMessage(), e);
+    }
+  }
+
+  private static double decimal(String field) {
+    return field.isBlank() ? Double.NaN : Double.parseDouble(field);
+  }
+
+  /** This row moved on by a previous session's elapsed time and episodes (a resumed run continues them). */
+  public MetricsRow after(MetricsRow previous) {
+    return previous == null ? this
+        : new MetricsRow(position, previous.elapsedSeconds() + elapsedSeconds, previous.episodes() + episodes, meanReward,
+            successRate, adapterVersion, replaySize, reloadP99Millis);
+  }
 }

@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -101,8 +103,52 @@ public final class RunReport {
     writeAtomically(file, html.toString());
   }
 
-  /** Writes {@code rows} to {@code file} as CSV under {@link MetricsRow#CSV_HEADER}. */
-  public static void writeCsv(Path file, List<MetricsRow> rows) throws IOException {
+  /**
+   * Appends one row to {@code file}, starting it with the header when it is new: a live run writes
+   * a line a second, never the whole file again.
+   */
+  public static void appendCsv(Path file, MetricsRow row) throws IOException {
+    String line = row.csvLine() + "\n";
+    if (!Files.exists(file)) {
+      line = MetricsRow.CSV_HEADER + "\n" + line;
+    }
+    Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  /**
+   * The rows of an earlier session's {@code metrics.csv}, ready to append to (none when there is no
+   * file). A line that does not parse (the last one, cut by a {@code kill -9} mid-write) is left
+   * out and reported to {@code skipped} with its line number, and the file is rewritten without it
+   * so the next row starts a line of its own.
+   */
+  public static List<MetricsRow> resumeCsv(Path file, Consumer<String> skipped) throws IOException {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    String[] lines = text.split("\n");
+    List<MetricsRow> rows = new ArrayList<>(lines.length);
+    boolean clean = text.isEmpty() || text.endsWith("\n");
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if ((i == 0 && line.equals(MetricsRow.CSV_HEADER)) || line.isEmpty()) {
+        continue;
+      }
+      try {
+        rows.add(MetricsRow.parse(line));
+      } catch (IllegalArgumentException e) {
+        skipped.accept(file + " line " + (i + 1) + ": " + e.getMessage());
+        clean = false;
+      }
+    }
+    if (!clean) {
+      writeCsv(file, rows);
+    }
+    return rows;
+  }
+
+  /** Writes {@code rows} to {@code file} as CSV under {@link MetricsRow#CSV_HEADER}, replacing it whole. */
+  static void writeCsv(Path file, List<MetricsRow> rows) throws IOException {
     StringBuilder csv = new StringBuilder(MetricsRow.CSV_HEADER).append('\n');
     for (MetricsRow row : rows) {
       csv.append(row.csvLine()).append('\n');

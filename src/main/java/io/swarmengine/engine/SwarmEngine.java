@@ -33,6 +33,7 @@ import io.swarmengine.worker.Rollouts;
 import io.swarmengine.worker.WorkerAgent;
 import io.swarmengine.worker.WorkerListener;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -77,13 +78,19 @@ public final class SwarmEngine implements AutoCloseable {
   private final ActorRef<PolicyCursor.Command> cursor;
   private final ActorRef<Replay.Command> replay;
   private final ActorRef<AdapterHub.Command> hub;
+  private final ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic;
   private final ActorRef<Trainer.Command> trainer;
   private final List<ActorRef<WorkerAgent.Command>> workers;
   private final Policy policy;
   private final RunMetrics metrics;
   private final ComputeMeter meter;
   private final CopyOnWriteArrayList<Consumer<AdapterHub.Version>> versionListeners = new CopyOnWriteArrayList<>();
+  /** Whether the application's policy follows the hub yet (it starts on first use). */
+  private boolean following;
+  /** Every metrics row of the run: an earlier session's (read back on resume), then this one's. */
   private final List<MetricsRow> rows = new ArrayList<>();
+  /** The earlier sessions' last row: this session's elapsed time and episodes continue from it. */
+  private final MetricsRow resumedFrom;
   private final ScheduledExecutorService ticker;
   private final Consumer<String> progress;
   private volatile boolean closed;
@@ -122,14 +129,15 @@ public final class SwarmEngine implements AutoCloseable {
     Gpt2 workerBase = needsModel ? BaseModel.prepare(settings, progress) : null;
     AdapterStore store = new AdapterStore(settings.dataDir());
     writeRunFile();
+    rows.addAll(previousRows(settings.dataDir().resolve("metrics.csv")));
+    resumedFrom = rows.isEmpty() ? null : rows.get(rows.size() - 1);
     meter = new ComputeMeter(); // from here on: the warm start is not the loop's
     // close() is the graceful stop (final status and report first); Akka's own JVM hook would race it
     system = ActorSystem.create(SpawnProtocol.create(), "swarm",
         com.typesafe.config.ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off").withFallback(config));
     try {
       JournalSchema.ensure(system, Duration.ofSeconds(30));
-      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
-          spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "adapter-topic");
+      topic = spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "adapter-topic");
       hub = spawn(AdapterHub.create(config.getString("swarm.adapters.persistence-id"), store, topic, Clock.systemUTC()), "adapter-hub");
       replay = spawn(Replay.batched(ReplaySettings.fromConfig(config), settings.seed()), "replay");
       cursor = spawn(cursorBehavior(settings, config), "policy-cursor");
@@ -140,9 +148,6 @@ public final class SwarmEngine implements AutoCloseable {
           : null;
       policy = workerBase == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), store, workerBase, settings.seed() ^ 0x706f6c6963L, meter);
-      if (policy != null) {
-        spawn(VersionFollower.create(policy, versionListeners, hub, topic), "policy-follower");
-      }
       Rollouts rollouts = settings.nullPolicy()
           ? new NullRollouts(settings.rollout().groupSize()) // no model compute to count
           : new MeteredRollouts(new ModelRollouts(new ByteTokenizer(), settings.rollout()), meter);
@@ -187,12 +192,24 @@ public final class SwarmEngine implements AutoCloseable {
 
   // ---- the application's side ----
 
-  /** The policy that generates with the newest good adapter. */
+  /**
+   * The policy that generates with the newest good adapter. It follows the hub from this first
+   * call on (a run whose only agents are the built-in workers loads no version twice); until its
+   * first version has loaded it generates with the base model.
+   */
   public Policy policy() {
     if (policy == null) {
       throw new IllegalStateException("this engine runs without a model (null policy and no trainer): it has no policy");
     }
+    follow();
     return policy;
+  }
+
+  private synchronized void follow() {
+    if (policy != null && !following) {
+      following = true;
+      spawn(VersionFollower.create(policy, versionListeners, hub, topic), "policy-follower");
+    }
   }
 
   /**
@@ -219,9 +236,14 @@ public final class SwarmEngine implements AutoCloseable {
         });
   }
 
-  /** Calls {@code listener} with each adapter version the policy moves to (null: back to the base model). */
+  /**
+   * Calls {@code listener} with each adapter version the policy moves to (null: back to the base
+   * model); the policy starts following the hub if it did not yet. Versions published faster than
+   * the policy loads them are skipped to the newest.
+   */
   public void onVersion(Consumer<AdapterHub.Version> listener) {
     versionListeners.add(listener);
+    follow();
   }
 
   /**
@@ -301,12 +323,12 @@ public final class SwarmEngine implements AutoCloseable {
       EngineStatus s = status().toCompletableFuture().get(ASK.toMillis(), TimeUnit.MILLISECONDS);
       MetricsRow row = new MetricsRow(s.completedPositions(), metrics.elapsedSeconds(), s.episodes(),
           s.meanReward() == null ? Double.NaN : s.meanReward(), s.successRate() == null ? Double.NaN : s.successRate(),
-          s.adapterVersion(), s.replaySize(), metrics.reloadQuantile(0.99));
+          s.adapterVersion(), s.replaySize(), metrics.reloadQuantile(0.99)).after(resumedFrom);
       synchronized (this) {
         rows.add(row);
       }
       writeStatus(s);
-      RunReport.writeCsv(settings.dataDir().resolve("metrics.csv"), rows());
+      RunReport.appendCsv(settings.dataDir().resolve("metrics.csv"), row);
       progress.accept(progressLine(s, row));
     } catch (Exception e) {
       if (!closed) {
@@ -329,6 +351,15 @@ public final class SwarmEngine implements AutoCloseable {
 
   private static String fmt(double x, String pattern) {
     return Double.isNaN(x) ? "-" : String.format(java.util.Locale.ROOT, pattern, x);
+  }
+
+  /** A resumed run's metrics so far, so that metrics.csv and the report go on from them. */
+  private static List<MetricsRow> previousRows(Path csv) {
+    try {
+      return RunReport.resumeCsv(csv, skipped -> LOG.warn("metrics row left out: {}", skipped));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the run's metrics " + csv + ": " + e.getMessage(), e);
+    }
   }
 
   private void writeStatus(EngineStatus s) throws IOException {
@@ -379,7 +410,6 @@ public final class SwarmEngine implements AutoCloseable {
     try {
       EngineStatus last = status().toCompletableFuture().get(ASK.toMillis(), TimeUnit.MILLISECONDS);
       writeStatus(last);
-      RunReport.writeCsv(settings.dataDir().resolve("metrics.csv"), rows());
       RunReport.write(settings.dataDir().resolve("report.html"), "swarm run: " + settings.task().name(), rows(), describe(),
           summary(last));
     } catch (Exception e) {

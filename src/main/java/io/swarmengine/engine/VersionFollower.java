@@ -22,8 +22,10 @@ import java.util.function.Consumer;
 
 /**
  * Keeps the embedding application's {@link Policy} on the newest good adapter and tells its
- * listeners about each version: subscribes to the hub's topic, loads and verifies each announced
- * version off the actor's thread, in announcement order.
+ * listeners about each version it moves to: subscribes to the hub's topic, loads and verifies
+ * announced versions off the actor's thread, one at a time. Versions announced while a load runs
+ * wait in one slot, the newest replacing the older: the policy skips to it rather than loading
+ * each in turn.
  */
 final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
 
@@ -38,9 +40,10 @@ final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
   private final Policy policy;
   private final List<Consumer<AdapterHub.Version>> listeners;
   private final Executor blocking;
-  private final java.util.ArrayDeque<AdapterHub.Version> queue = new java.util.ArrayDeque<>();
+  /** The version to load next (null: the base model), when {@code waiting}. */
+  private AdapterHub.Version next;
+  private boolean waiting;
   private boolean loading;
-  private static final AdapterHub.Version BASE = null;
 
   private VersionFollower(ActorContext<Command> context, Policy policy, CopyOnWriteArrayList<Consumer<AdapterHub.Version>> listeners,
       ActorRef<AdapterHub.Command> hub, ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
@@ -74,22 +77,18 @@ final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
   }
 
   private Behavior<Command> enqueue(AdapterHub.Version version) {
-    queue.add(version == null ? placeholder() : version);
+    next = version;
+    waiting = true;
     return loadNext();
   }
 
-  /** ArrayDeque holds no nulls: the base model travels as a version numbered 0. */
-  private static AdapterHub.Version placeholder() {
-    return new AdapterHub.Version(0, 0, "", 0, java.util.Map.of(), true, 0);
-  }
-
   private Behavior<Command> loadNext() {
-    if (loading || queue.isEmpty()) {
+    if (loading || !waiting) {
       return this;
     }
     loading = true;
-    AdapterHub.Version next = queue.poll();
-    AdapterHub.Version version = next.number() == 0 ? BASE : next;
+    waiting = false;
+    AdapterHub.Version version = next;
     getContext().pipeToSelf(CompletableFuture.runAsync(() -> {
       try {
         policy.use(version);

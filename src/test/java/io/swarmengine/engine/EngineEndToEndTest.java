@@ -160,8 +160,18 @@ class EngineEndToEndTest {
         assertTrue(v.parent() < v.number());
       }
       // every worker ends on the newest good version
-      long newestGood = all.newestGood().number();
-      await(() -> workerVersions(engine).stream().allMatch(v -> v == newestGood), 30);
+      await(() -> {
+        long newestGood = versions(engine).newestGood().number(); // the trainer may still publish a step in hand
+        return workerVersions(engine).stream().allMatch(v -> v == newestGood);
+      }, 30);
+      // the application's policy, first asked for now, catches up with it and says so
+      List<Long> heard = new CopyOnWriteArrayList<>();
+      engine.onVersion(v -> heard.add(v == null ? 0 : v.number()));
+      // (a step the trainer still had in hand may publish one more version meanwhile)
+      await(() -> engine.policy().version() == versions(engine).newestGood().number(), 30);
+      long followed = engine.policy().version();
+      await(() -> heard.contains(followed), 30);
+      assertTrue(engine.policy().act("1+2=").version() >= followed);
 
       // acknowledged groups are exactly the completed positions' groups, one per position
       EngineStatus end = status(engine);
@@ -233,9 +243,9 @@ class EngineEndToEndTest {
     return engine.status().toCompletableFuture().join();
   }
 
-  private static AdapterHub.Versions versions(SwarmEngine engine) throws Exception {
+  private static AdapterHub.Versions versions(SwarmEngine engine) {
     return AskPattern.<AdapterHub.Command, AdapterHub.Versions>ask(engine.adapterHub(), AdapterHub.GetVersions::new,
-        Duration.ofSeconds(10), engine.system().scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Duration.ofSeconds(10), engine.system().scheduler()).toCompletableFuture().join();
   }
 
   private static List<Long> workerVersions(SwarmEngine engine) {

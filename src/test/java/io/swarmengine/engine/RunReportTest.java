@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,43 @@ class RunReportTest {
         lines.get(0));
     assertEquals("120,1.000,16,0.2500,0.1250,1,16,", lines.get(2));
     assertEquals("380,3.000,48,0.5000,0.5000,2,48,12.3", lines.get(4));
+  }
+
+  @Test
+  void rowsAreAppendedOneLineEachAndReadBackAsWritten() throws Exception {
+    Path file = dir.resolve("metrics.csv");
+    for (MetricsRow row : ROWS) {
+      RunReport.appendCsv(file, row);
+    }
+    assertEquals(ROWS.size() + 1, Files.readAllLines(file).size(), "one header, one line a row");
+    List<String> skipped = new ArrayList<>();
+    List<MetricsRow> back = RunReport.resumeCsv(file, skipped::add);
+    assertEquals(List.of(), skipped);
+    assertEquals(ROWS.size(), back.size());
+    assertEquals(ROWS.get(3).csvLine(), back.get(3).csvLine());
+    assertTrue(Double.isNaN(back.get(0).meanReward()) && Double.isNaN(back.get(0).reloadP99Millis()));
+    assertEquals(List.of(), RunReport.resumeCsv(dir.resolve("absent.csv"), skipped::add));
+  }
+
+  @Test
+  void aLineCutByAKillIsLeftOutAndTheNextRowStartsALineOfItsOwn() throws Exception {
+    Path file = dir.resolve("metrics.csv");
+    RunReport.appendCsv(file, ROWS.get(0));
+    RunReport.appendCsv(file, ROWS.get(1));
+    Files.writeString(file, "250,2.0", java.nio.file.StandardOpenOption.APPEND); // the process died mid-line
+    List<String> skipped = new ArrayList<>();
+    List<MetricsRow> back = RunReport.resumeCsv(file, skipped::add);
+    assertEquals(2, back.size());
+    assertEquals(1, skipped.size());
+    assertTrue(skipped.get(0).contains("line 4") && skipped.get(0).contains("expected 8 columns"), skipped.get(0));
+
+    MetricsRow resumed = new MetricsRow(260, 0.5, 4, 1.0, 1.0, 1, 20, Double.NaN).after(back.get(1));
+    assertEquals(1.5, resumed.elapsedSeconds(), 1e-9, "time goes on from the last row (1.000 as written, then 0.5)");
+    assertEquals(20, resumed.episodes(), "so do the episodes");
+    RunReport.appendCsv(file, resumed);
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(4, lines.size());
+    assertEquals("260,1.500,20,1.0000,1.0000,1,20,", lines.get(3));
   }
 
   @Test
