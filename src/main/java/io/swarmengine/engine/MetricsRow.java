@@ -4,10 +4,10 @@ import java.util.Locale;
 
 /**
  * One row of a run's {@code metrics.csv}, written about once a second: the position reached, the
- * seconds since the run started, the episodes so far, the mean reward and success rate over the
- * groups recorded since the previous row ({@code NaN} when there were none), the newest adapter
- * version, the replay buffer's size, and the p99 of hot-reload latency so far ({@code NaN} before
- * the first reload).
+ * seconds since the loop started (not counting the warm start; a resumed run goes on from its last
+ * row), the episodes so far, the mean reward and success rate over the groups recorded since the
+ * previous row ({@code NaN} when there were none), the newest adapter version, the replay buffer's
+ * size, and the p99 of hot-reload latency so far ({@code NaN} before the first reload).
  */
 public record MetricsRow(
     long position,

@@ -124,14 +124,15 @@ public final class SwarmEngine implements AutoCloseable {
     this.settings = settings;
     this.lock = lock;
     this.progress = progress;
-    this.metrics = new RunMetrics(settings.task(), settings.workers());
     boolean needsModel = !settings.nullPolicy() || settings.trainerEnabled();
     Gpt2 workerBase = needsModel ? BaseModel.prepare(settings, progress) : null;
     AdapterStore store = new AdapterStore(settings.dataDir());
     writeRunFile();
     rows.addAll(previousRows(settings.dataDir().resolve("metrics.csv")));
     resumedFrom = rows.isEmpty() ? null : rows.get(rows.size() - 1);
-    meter = new ComputeMeter(); // from here on: the warm start is not the loop's
+    // from here on: the warm start's time and CPU are not the loop's
+    metrics = new RunMetrics(settings.task(), settings.workers());
+    meter = new ComputeMeter();
     // close() is the graceful stop (final status and report first); Akka's own JVM hook would race it
     system = ActorSystem.create(SpawnProtocol.create(), "swarm",
         com.typesafe.config.ConfigFactory.parseString("akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off").withFallback(config));

@@ -192,7 +192,16 @@ class EngineEndToEndTest {
       // every episode carries the version that produced it: its log-probabilities are that version's
       assertLogprobsMatchTheirVersion(everything, all, base, store);
     }
-    assertTrue(Files.isRegularFile(data.resolve("metrics.csv")));
+    // metrics.csv holds both sessions: the resumed one went on from the first's last row
+    List<String> skipped = new ArrayList<>();
+    List<MetricsRow> rows = RunReport.resumeCsv(data.resolve("metrics.csv"), skipped::add);
+    assertEquals(List.of(), skipped);
+    assertTrue(rows.get(0).position() < stopped.completedPositions(), "the first session's rows are kept");
+    assertEquals(POSITIONS, rows.get(rows.size() - 1).position());
+    for (int i = 1; i < rows.size(); i++) {
+      assertTrue(rows.get(i).elapsedSeconds() >= rows.get(i - 1).elapsedSeconds(), "elapsed_s goes back at row " + i);
+      assertTrue(rows.get(i).episodes() >= rows.get(i - 1).episodes(), "episodes go back at row " + i);
+    }
     assertTrue(Files.readString(data.resolve("report.html")).contains("<svg"));
   }
 
