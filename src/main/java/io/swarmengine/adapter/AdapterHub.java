@@ -23,6 +23,11 @@ import java.util.Map;
  * metrics, and status (good, or bad after a rollback). Files live in the {@link AdapterStore}; every
  * new newest-good version is broadcast as {@link AdapterPublished} on the {@value #TOPIC} topic,
  * for workers to fetch, verify and swap in between episode groups.
+ *
+ * <p>A live run publishes versions without end, so the hub keeps the newest {@code keepVersions}:
+ * older records are pruned (an event of their own) and their files deleted unless a kept version
+ * shares them. Numbers go on from the highest ever published. Its state, snapshots and replies
+ * stay bounded however long the run.
  */
 public final class AdapterHub
     extends EventSourcedBehaviorWithEnforcedReplies<AdapterHub.Command, AdapterHub.Event, AdapterHub.State> {
@@ -71,8 +76,11 @@ public final class AdapterHub
 
   public record RollbackRefused(String reason) implements RollbackReply {}
 
-  /** Every version, oldest first, and the newest good one (null: the base model). */
-  public record Versions(List<Version> all, Version newestGood) implements CborSerializable {}
+  /**
+   * The kept versions, oldest first, the newest good one (null: the base model), and how many were
+   * ever published (the newest number; older ones than the first kept were pruned).
+   */
+  public record Versions(List<Version> all, Version newestGood, long published) implements CborSerializable {}
 
   public record Version(
       long number, long parent, String sha256, long sizeBytes, Map<String, Double> metrics, boolean good, long createdAtMillis)
@@ -96,9 +104,26 @@ public final class AdapterHub
 
   public record VersionsMarkedBad(long to, List<Long> numbers) implements Event {}
 
-  public record State(List<Version> versions) implements CborSerializable {
+  /** The records of versions up to {@code through} are dropped (their files go too, unless shared). */
+  public record VersionsPruned(long through) implements Event {}
+
+  /** The kept versions, contiguous numbers oldest first, and the highest number ever published. */
+  public record State(List<Version> versions, long published) implements CborSerializable {
     public State {
       versions = List.copyOf(versions);
+      // a snapshot from before pruning existed holds no count: every version was kept then
+      published = Math.max(published, versions.isEmpty() ? 0 : versions.get(versions.size() - 1).number());
+    }
+
+    /** The number of the oldest kept version (published + 1 when none is kept). */
+    long firstKept() {
+      return versions.isEmpty() ? published + 1 : versions.get(0).number();
+    }
+
+    /** Version {@code number} if it is kept, else null. */
+    Version version(long number) {
+      long index = number - firstKept();
+      return index < 0 || index >= versions.size() ? null : versions.get((int) index);
     }
 
     Version newestGood() {
@@ -111,46 +136,79 @@ public final class AdapterHub
     }
 
     State add(Version v) {
-      List<Version> out = new ArrayList<>(versions);
+      List<Version> out = new ArrayList<>(versions.size() + 1);
+      out.addAll(versions);
       out.add(v);
-      return new State(out);
+      return new State(out, v.number());
     }
 
     State markBad(List<Long> numbers) {
+      java.util.Set<Long> bad = new java.util.HashSet<>(numbers);
       List<Version> out = new ArrayList<>(versions.size());
       for (Version v : versions) {
-        out.add(numbers.contains(v.number()) ? v.bad() : v);
+        out.add(bad.contains(v.number()) ? v.bad() : v);
       }
-      return new State(out);
+      return new State(out, published);
+    }
+
+    State prune(long through) {
+      List<Version> out = new ArrayList<>(versions.size());
+      for (Version v : versions) {
+        if (v.number() > through) {
+          out.add(v);
+        }
+      }
+      return new State(out, published);
     }
   }
 
   // ---- behavior ----
 
+  /** The fewest versions a hub may keep: a worker still loading a recent version must find its files. */
+  public static final int MIN_KEEP_VERSIONS = 10;
+
   private final AdapterStore store;
   private final ActorRef<Topic.Command<AdapterPublished>> topic;
   private final Clock clock;
+  private final int keepVersions;
 
-  private AdapterHub(String persistenceId, AdapterStore store, ActorRef<Topic.Command<AdapterPublished>> topic, Clock clock) {
+  private AdapterHub(String persistenceId, AdapterStore store, ActorRef<Topic.Command<AdapterPublished>> topic, Clock clock,
+      int keepVersions) {
     super(PersistenceId.ofUniqueId(persistenceId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    if (keepVersions < MIN_KEEP_VERSIONS) {
+      throw new IllegalArgumentException("keep-versions " + keepVersions + " is below " + MIN_KEEP_VERSIONS);
+    }
     this.store = store;
     this.topic = topic;
     this.clock = clock;
+    this.keepVersions = keepVersions;
   }
 
   /**
    * The hub, broadcasting on {@code topic}: a {@code Topic.create(AdapterPublished.class, TOPIC)}
-   * actor, which reaches every subscriber on every node.
+   * actor, which reaches every subscriber on every node. It keeps the newest {@code keepVersions}
+   * versions (at least {@value #MIN_KEEP_VERSIONS}).
    */
   public static Behavior<Command> create(
-      String persistenceId, AdapterStore store, ActorRef<Topic.Command<AdapterPublished>> topic, Clock clock) {
-    return new AdapterHub(persistenceId, store, topic, clock);
+      String persistenceId, AdapterStore store, ActorRef<Topic.Command<AdapterPublished>> topic, Clock clock, int keepVersions) {
+    return new AdapterHub(persistenceId, store, topic, clock, keepVersions);
+  }
+
+  /** {@code swarm.adapters.keep-versions}, checked. */
+  public static int keepVersions(com.typesafe.config.Config config) {
+    String path = "swarm.adapters.keep-versions";
+    int keep = config.getInt(path);
+    if (keep < MIN_KEEP_VERSIONS) {
+      throw new com.typesafe.config.ConfigException.BadValue(path,
+          keep + " is too few: keep at least " + MIN_KEEP_VERSIONS + " (a worker may still be loading a recent one)");
+    }
+    return keep;
   }
 
   @Override
   public State emptyState() {
-    return new State(List.of());
+    return new State(List.of(), 0);
   }
 
   @Override
@@ -164,7 +222,8 @@ public final class AdapterHub
         .forAnyState()
         .onCommand(Publish.class, this::onPublish)
         .onCommand(Rollback.class, this::onRollback)
-        .onCommand(GetVersions.class, (state, get) -> Effect().reply(get.replyTo(), new Versions(state.versions(), state.newestGood())))
+        .onCommand(GetVersions.class,
+            (state, get) -> Effect().reply(get.replyTo(), new Versions(state.versions(), state.newestGood(), state.published())))
         .onCommand(Fetch.class, this::onFetch)
         .build();
   }
@@ -176,24 +235,58 @@ public final class AdapterHub
     if (!Files.isDirectory(store.path(publish.sha256()))) {
       return Effect().reply(publish.replyTo(), new PublishRefused("no adapter " + publish.sha256() + " in the store"));
     }
-    long number = state.versions().size() + 1L;
+    long number = state.published() + 1;
     if (publish.parent() < 0 || publish.parent() >= number) {
       return Effect().reply(publish.replyTo(), new PublishRefused("parent " + publish.parent() + " is not an earlier version"));
     }
     Version v = new Version(number, publish.parent(), publish.sha256(), publish.sizeBytes(), Map.copyOf(publish.metrics()), true,
         clock.millis());
+    List<Event> events = new ArrayList<>(2);
+    events.add(new VersionAdded(v));
+    long through = number - keepVersions;
+    if (through >= state.firstKept()) {
+      events.add(new VersionsPruned(through));
+    }
     return Effect()
-        .persist(new VersionAdded(v))
+        .persist(events)
         .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(v, clock.millis()))))
+        .thenRun(s -> deleteUnshared(state, s))
         .thenReply(publish.replyTo(), s -> new Published(v));
+  }
+
+  /** Deletes the files of versions {@code before} held and {@code after} does not, unless a kept version shares them. */
+  private void deleteUnshared(State before, State after) {
+    if (after.firstKept() <= before.firstKept()) {
+      return;
+    }
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    for (Version v : after.versions()) {
+      kept.add(v.sha256());
+    }
+    for (Version v : before.versions()) {
+      if (v.number() >= after.firstKept()) {
+        break;
+      }
+      if (!kept.contains(v.sha256())) {
+        try {
+          store.delete(v.sha256());
+        } catch (java.io.IOException e) {
+          org.slf4j.LoggerFactory.getLogger(AdapterHub.class)
+              .warn("the files of pruned version {} ({}) were not deleted: {}", v.number(), store.path(v.sha256()), e.toString());
+        }
+      }
+    }
   }
 
   private ReplyEffect<Event, State> onRollback(State state, Rollback rollback) {
     long to = rollback.to();
-    if (to < 0 || to > state.versions().size()) {
+    if (to < 0 || to > state.published()) {
       return Effect().reply(rollback.replyTo(), new RollbackRefused("there is no version " + to));
     }
-    if (to > 0 && !state.versions().get((int) to - 1).good()) {
+    if (to > 0 && state.version(to) == null) {
+      return Effect().reply(rollback.replyTo(), new RollbackRefused(pruned(to, state)));
+    }
+    if (to > 0 && !state.version(to).good()) {
       return Effect().reply(rollback.replyTo(), new RollbackRefused("version " + to + " is itself marked bad"));
     }
     List<Long> bad = new ArrayList<>();
@@ -208,14 +301,22 @@ public final class AdapterHub
         .thenReply(rollback.replyTo(), s -> new RolledBack(to, bad));
   }
 
+  private String pruned(long number, State state) {
+    return "version " + number + " was pruned: the hub keeps the newest " + keepVersions + " (" + state.firstKept() + ".."
+        + state.published() + "; swarm.adapters.keep-versions)";
+  }
+
   private ReplyEffect<Event, State> onFetch(State state, Fetch fetch) {
-    if (fetch.number() < 1 || fetch.number() > state.versions().size()) {
+    if (fetch.number() < 1 || fetch.number() > state.published()) {
       return Effect().reply(fetch.replyTo(), new FetchRefused("there is no version " + fetch.number()));
+    }
+    if (state.version(fetch.number()) == null) {
+      return Effect().reply(fetch.replyTo(), new FetchRefused(pruned(fetch.number(), state)));
     }
     if (fetch.maxBytes() < 1 || fetch.offset() < 0) {
       return Effect().reply(fetch.replyTo(), new FetchRefused("bad chunk request at " + fetch.offset() + " of " + fetch.maxBytes() + " bytes"));
     }
-    Version v = state.versions().get((int) fetch.number() - 1);
+    Version v = state.version(fetch.number());
     byte[] bundle;
     try {
       bundle = store.bundle(v.sha256());
@@ -234,6 +335,7 @@ public final class AdapterHub
         .forAnyState()
         .onEvent(VersionAdded.class, (state, e) -> state.add(e.version()))
         .onEvent(VersionsMarkedBad.class, (state, e) -> state.markBad(e.numbers()))
+        .onEvent(VersionsPruned.class, (state, e) -> state.prune(e.through()))
         .build();
   }
 }

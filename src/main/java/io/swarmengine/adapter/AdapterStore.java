@@ -142,6 +142,11 @@ public final class AdapterStore {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  /** Deletes the adapter stored under {@code sha256} (nothing when there is none). */
+  public void delete(String sha256) throws IOException {
+    deleteTree(path(sha256));
+  }
+
   private static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;

@@ -117,7 +117,8 @@ final class AdapterCommand extends ParentCommand {
                 Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
             var hub = system.systemActorOf(
                 AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
-                    new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC()),
+                    new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC(),
+                    AdapterHub.keepVersions(config)),
                 "hub", Props.empty());
             return AskPattern.<AdapterHub.Command, AdapterHub.RollbackReply>ask(
                     hub, r -> new AdapterHub.Rollback(to, r), Duration.ofMinutes(1), system.scheduler())

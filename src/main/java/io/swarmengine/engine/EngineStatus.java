@@ -16,7 +16,7 @@ public record EngineStatus(
     @JsonProperty("total_positions") Long totalPositions,
     @JsonProperty("finished") boolean finished,
     @JsonProperty("adapter_version") long adapterVersion,
-    @JsonProperty("adapter_versions") int adapterVersions,
+    @JsonProperty("adapter_versions") long adapterVersions,
     @JsonProperty("replay_size") long replaySize,
     @JsonProperty("acknowledged_groups") long acknowledgedGroups,
     @JsonProperty("episodes") Long episodes,

@@ -75,13 +75,13 @@ public final class RunInspection {
       ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic = system.systemActorOf(
           Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
       ActorRef<AdapterHub.Command> hub = system.systemActorOf(AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
-          new AdapterStore(data), topic, Clock.systemUTC()), "hub", Props.empty());
+          new AdapterStore(data), topic, Clock.systemUTC(), AdapterHub.keepVersions(config)), "hub", Props.empty());
       PolicyCursor.Progress p = ask(system, cursor, PolicyCursor.GetProgress::new);
       Replay.Stats s = ask(system, replay, Replay.GetStats::new);
       AdapterHub.Versions v = ask(system, hub, AdapterHub.GetVersions::new);
       return new EngineStatus(p.nextPosition(), p.completedPositions(), p.total(), p.finished(),
-          v.newestGood() == null ? 0 : v.newestGood().number(), v.all().size(), s.size(), s.inserts(), null, null, null,
-          null, null, null, null, null, v.all().size(), spec.canonical(), false, Instant.now().toString());
+          v.newestGood() == null ? 0 : v.newestGood().number(), v.published(), s.size(), s.inserts(), null, null, null,
+          null, null, null, null, null, v.published(), spec.canonical(), false, Instant.now().toString());
     } catch (Exception e) {
       throw new IllegalStateException("cannot recover the run in " + data + ": " + e.getMessage(), e);
     } finally {

@@ -139,7 +139,8 @@ public final class SwarmEngine implements AutoCloseable {
     try {
       JournalSchema.ensure(system, Duration.ofSeconds(30));
       topic = spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "adapter-topic");
-      hub = spawn(AdapterHub.create(config.getString("swarm.adapters.persistence-id"), store, topic, Clock.systemUTC()), "adapter-hub");
+      hub = spawn(AdapterHub.create(config.getString("swarm.adapters.persistence-id"), store, topic, Clock.systemUTC(),
+          AdapterHub.keepVersions(config)), "adapter-hub");
       replay = spawn(Replay.batched(ReplaySettings.fromConfig(config), settings.seed()), "replay");
       cursor = spawn(cursorBehavior(settings, config), "policy-cursor");
       trainer = settings.trainerEnabled()
@@ -300,7 +301,7 @@ public final class SwarmEngine implements AutoCloseable {
       Trainer.Status t = trained.join();
       ComputeMeter.CpuShares cpu = meter.recent();
       return new EngineStatus(p.nextPosition(), p.completedPositions(), p.total(), p.finished(),
-          v.newestGood() == null ? 0 : v.newestGood().number(), v.all().size(), s.size(), s.inserts(), (Long) window.episodes(),
+          v.newestGood() == null ? 0 : v.newestGood().number(), v.published(), s.size(), s.inserts(), (Long) window.episodes(),
           finite(window.meanReward()), finite(window.successRate()), finite(metrics.reloadQuantile(0.5)),
           finite(metrics.reloadQuantile(0.99)), finite(cpu.model()), finite(cpu.jit()), finite(cpu.gc()), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
           Instant.now().toString());

@@ -68,7 +68,7 @@ class AdapterHubTest {
     topic.tell(Topic.subscribe(worker.getRef()));
     var kit =
         EventSourcedBehaviorTestKit.<AdapterHub.Command, AdapterHub.Event, AdapterHub.State>create(
-            testKit.system(), AdapterHub.create("hub", store, topic, Clock.systemUTC()));
+            testKit.system(), AdapterHub.create("hub", store, topic, Clock.systemUTC(), 1000));
     AdapterStore.Stored first = store.put(adapter(1));
     AdapterStore.Stored second = store.put(adapter(2));
     AdapterHub.Published v1 = assertInstanceOf(AdapterHub.Published.class,
@@ -121,5 +121,61 @@ class AdapterHubTest {
     assertEquals(0.5, versions.all().get(0).metrics().get("loss"));
     kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(0, r));
     assertNull(worker.receiveMessage().version(), "rolled back to the base model");
+  }
+
+  private long publish(EventSourcedBehaviorTestKit<AdapterHub.Command, AdapterHub.Event, AdapterHub.State> kit,
+      AdapterStore.Stored stored, long parent) {
+    return assertInstanceOf(AdapterHub.Published.class, kit.<AdapterHub.PublishReply>runCommand(
+        r -> new AdapterHub.Publish(stored.sha256(), stored.sizeBytes(), parent, Map.of(), r)).reply()).version().number();
+  }
+
+  @Test
+  void aLiveRunsRegistryKeepsTheNewestVersionsAndDeletesWhatNoKeptVersionShares() throws Exception {
+    AdapterStore store = new AdapterStore(data);
+    ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
+        testKit.spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC));
+    var kit = EventSourcedBehaviorTestKit.<AdapterHub.Command, AdapterHub.Event, AdapterHub.State>create(
+        testKit.system(), AdapterHub.create("pruning-hub", store, topic, Clock.systemUTC(), 10));
+    AdapterStore.Stored shared = store.put(adapter(1000));
+    List<AdapterStore.Stored> stored = new java.util.ArrayList<>();
+    stored.add(null); // numbered from 1
+    for (long n = 1; n <= 25; n++) {
+      AdapterStore.Stored s = n == 1 || n == 11 ? shared : store.put(adapter(n));
+      stored.add(s);
+      assertEquals(n, publish(kit, s, n - 1));
+      if (n == 11) {
+        assertTrue(Files.isDirectory(store.path(shared.sha256())), "version 1 is pruned but version 11 shares its files");
+      }
+    }
+    AdapterHub.Versions versions = kit.<AdapterHub.Versions>runCommand(AdapterHub.GetVersions::new).reply();
+    assertEquals(25, versions.published());
+    assertEquals(List.of(16L, 17L, 18L, 19L, 20L, 21L, 22L, 23L, 24L, 25L),
+        versions.all().stream().map(AdapterHub.Version::number).toList());
+    for (int n = 1; n <= 25; n++) {
+      assertEquals(n >= 16, Files.isDirectory(store.path(stored.get(n).sha256())), "files of version " + n);
+    }
+
+    AdapterHub.RollbackRefused refused = assertInstanceOf(AdapterHub.RollbackRefused.class,
+        kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(5, r)).reply());
+    assertTrue(refused.reason().contains("version 5 was pruned") && refused.reason().contains("16..25"), refused.reason());
+    AdapterHub.FetchRefused gone = assertInstanceOf(AdapterHub.FetchRefused.class,
+        kit.<AdapterHub.FetchReply>runCommand(r -> new AdapterHub.Fetch(3, 0, 100, r)).reply());
+    assertTrue(gone.reason().contains("was pruned"), gone.reason());
+    assertEquals(new AdapterHub.RolledBack(20, List.of(21L, 22L, 23L, 24L, 25L)),
+        kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(20, r)).reply());
+
+    kit.restart();
+    AdapterHub.Versions recovered = kit.<AdapterHub.Versions>runCommand(AdapterHub.GetVersions::new).reply();
+    assertEquals(versions.all().size(), recovered.all().size());
+    assertEquals(25, recovered.published());
+    assertEquals(20, recovered.newestGood().number());
+    assertEquals(26, publish(kit, store.put(adapter(26)), 20), "numbers go on from the highest ever published");
+  }
+
+  @Test
+  void tooFewKeptVersionsIsAConfigError() {
+    var e = assertThrows(com.typesafe.config.ConfigException.BadValue.class,
+        () -> AdapterHub.keepVersions(ConfigFactory.parseMap(Map.of("swarm.adapters.keep-versions", 5))));
+    assertTrue(e.getMessage().contains("keep at least 10"), e.getMessage());
   }
 }

@@ -32,7 +32,7 @@ class AdapterRollbackCommandTest {
       AdapterStore store = new AdapterStore(data);
       ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
           kit.spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC));
-      ActorRef<AdapterHub.Command> hub = kit.spawn(AdapterHub.create("adapter-hub", store, topic, Clock.systemUTC()));
+      ActorRef<AdapterHub.Command> hub = kit.spawn(AdapterHub.create("adapter-hub", store, topic, Clock.systemUTC(), 1000));
       GptConfig config = new GptConfig(1, 2, 8, 16, 20, 1e-5f, true);
       TestProbe<AdapterHub.PublishReply> replies = kit.createTestProbe();
       for (long seed = 1; seed <= 3; seed++) {

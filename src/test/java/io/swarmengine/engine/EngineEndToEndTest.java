@@ -92,7 +92,7 @@ class EngineEndToEndTest {
     long versionsBeforeStop;
     try (SwarmEngine engine = SwarmEngine.start(config(), line -> {}, first)) {
       await(() -> status(engine).completedPositions() >= 40 && status(engine).adapterVersion() >= 2, 120);
-      versionsBeforeStop = versions(engine).all().size();
+      versionsBeforeStop = versions(engine).published();
     }
     assertFalse(RunInspection.isLive(data));
     EngineStatus stopped = RunInspection.stopped(data);
@@ -119,7 +119,7 @@ class EngineEndToEndTest {
       byte[] bytes = Files.readAllBytes(weights);
       bytes[bytes.length - 1] ^= 0x55;
       Files.write(weights, bytes);
-      long newest = versions(engine).all().size();
+      long newest = versions(engine).published();
       AdapterHub.PublishReply published = AskPattern.<AdapterHub.Command, AdapterHub.PublishReply>ask(engine.adapterHub(),
           r -> new AdapterHub.Publish(stored.sha256(), stored.sizeBytes(), newest, Map.of(), r), Duration.ofSeconds(10),
           engine.system().scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
