@@ -3,8 +3,8 @@ package io.swarmengine.cli;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
+import io.swarmengine.engine.RunInspection;
 import io.swarmengine.persistence.JournalSchema;
-import io.swarmengine.persistence.SwarmConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What the commands that look into a stopped run share: the run's configuration (refusing a folder
- * with no journal), and an actor system on it that is always terminated, its failures turned into
+ * What the commands that look into a stopped run share: the run's configuration (its
+ * {@code run.conf} over the defaults, refusing a folder with no journal), and an actor system on it that is always terminated, its failures turned into
  * one-line user errors.
  */
 final class StoppedRun {
@@ -26,7 +26,7 @@ final class StoppedRun {
   private StoppedRun() {}
 
   static Config config(Path data) {
-    Config config = SwarmConfig.forDataDir(data);
+    Config config = RunInspection.configOf(data);
     if (config.getString("swarm.journal").equals("h2")) {
       Path db = Path.of(config.getString("swarm.data-dir"), "journal", "swarm.mv.db");
       if (!Files.isRegularFile(db)) {

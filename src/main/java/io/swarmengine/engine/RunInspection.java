@@ -42,6 +42,19 @@ public final class RunInspection {
   }
 
   /**
+   * The settings a run in {@code data} was started with ({@code run.conf}, which the engine writes
+   * at start: persistence ids, replay capacity, kept versions, ...), over the defaults; the
+   * defaults alone for a folder without one.
+   */
+  public static Config configOf(Path data) {
+    Path runConf = data.resolve("run.conf");
+    return Files.isRegularFile(runConf)
+        ? SwarmConfig.load(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of("swarm.data-dir", data.toString()))
+            .withFallback(com.typesafe.config.ConfigFactory.parseFile(runConf.toFile())))
+        : SwarmConfig.forDataDir(data);
+  }
+
+  /**
    * The status of the stopped run in {@code data}, recovered from its journal: the cursor (with the
    * schedule the run recorded in run.json), the replay and the adapter hub. Nothing is written.
    *
@@ -60,11 +73,7 @@ public final class RunInspection {
     } catch (PolicyException e) {
       throw new IllegalStateException(runFile + " holds a schedule that does not parse: " + e.getMessage());
     }
-    Path runConf = data.resolve("run.conf");
-    Config config = Files.isRegularFile(runConf)
-        ? SwarmConfig.load(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of("swarm.data-dir", data.toString()))
-            .withFallback(com.typesafe.config.ConfigFactory.parseFile(runConf.toFile())))
-        : SwarmConfig.forDataDir(data);
+    Config config = configOf(data);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "swarm-status", config);
     try {
       JournalSchema.verify(config);
