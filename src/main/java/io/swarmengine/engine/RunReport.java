@@ -119,7 +119,8 @@ public final class RunReport {
    * The rows of an earlier session's {@code metrics.csv}, ready to append to (none when there is no
    * file). A line that does not parse (the last one, cut by a {@code kill -9} mid-write) is left
    * out and reported to {@code skipped} with its line number, and the file is rewritten without it
-   * so the next row starts a line of its own.
+   * so the next row starts a line of its own; the file as it was is kept beside it first
+   * ({@code metrics.csv.<millis>.bak}, named in the report), so nothing is lost.
    */
   public static List<MetricsRow> resumeCsv(Path file, Consumer<String> skipped) throws IOException {
     if (!Files.exists(file)) {
@@ -142,6 +143,9 @@ public final class RunReport {
       }
     }
     if (!clean) {
+      Path kept = file.resolveSibling(file.getFileName() + "." + System.currentTimeMillis() + ".bak");
+      Files.copy(file, kept);
+      skipped.accept(file + " rewritten without them; as it was: " + kept);
       writeCsv(file, rows);
     }
     return rows;

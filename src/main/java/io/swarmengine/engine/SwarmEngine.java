@@ -358,7 +358,7 @@ public final class SwarmEngine implements AutoCloseable {
   /** A resumed run's metrics so far, so that metrics.csv and the report go on from them. */
   private static List<MetricsRow> previousRows(Path csv) {
     try {
-      return RunReport.resumeCsv(csv, skipped -> LOG.warn("metrics row left out: {}", skipped));
+      return RunReport.resumeCsv(csv, skipped -> LOG.warn("resuming the run's metrics: {}", skipped));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the run's metrics " + csv + ": " + e.getMessage(), e);
     }
