@@ -31,6 +31,8 @@ public final class RunReport {
   private static final int RIGHT = 16;
   private static final int TOP = 22;
   private static final int BOTTOM = 40;
+  /** The least distance between two version markers drawn. */
+  private static final double MARKER_GAP = 6;
   /** A generous width of one 10px sans-serif character, for spacing version labels. */
   private static final double CHAR_WIDTH = 6.5;
 
@@ -215,17 +217,24 @@ public final class RunReport {
 
   /**
    * A dashed line where the adapter version differs from the previous row's, labelled {@code v<N>}
-   * above the plot. Labels are placed greedily left to right and one that would overlap the last
-   * placed is left off (its line stays), so dense swaps stay readable.
+   * above the plot. Lines closer than {@value #MARKER_GAP} units to the last one drawn are left
+   * off (a live run changes version every second: the plot would turn grey), and labels are placed
+   * greedily left to right, one that would overlap the last placed left off, so dense swaps stay
+   * readable.
    */
   private static void versionMarkers(StringBuilder svg, List<MetricsRow> rows, Scale x) {
     double labelledUpTo = Double.NEGATIVE_INFINITY;
+    double drawnAt = Double.NEGATIVE_INFINITY;
     for (int i = 1; i < rows.size(); i++) {
       MetricsRow row = rows.get(i);
       if (row.adapterVersion() == rows.get(i - 1).adapterVersion()) {
         continue;
       }
       double px = x.at(row.position());
+      if (px - drawnAt < MARKER_GAP) {
+        continue;
+      }
+      drawnAt = px;
       svg.append("<line class=\"marker\" x1=\"").append(coordinate(px)).append("\" y1=\"").append(TOP)
           .append("\" x2=\"").append(coordinate(px)).append("\" y2=\"").append(HEIGHT - BOTTOM).append("\"/>\n");
       String label = "v" + row.adapterVersion();

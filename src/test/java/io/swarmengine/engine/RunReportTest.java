@@ -112,6 +112,20 @@ class RunReportTest {
   }
 
   @Test
+  void aVersionEverySecondStillLeavesThePlotReadable() throws Exception {
+    List<MetricsRow> rows = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      rows.add(new MetricsRow(4L * i, i, 32L * i, 0.5, 0.5, i, 4L * i, 20));
+    }
+    Path file = dir.resolve("report.html");
+    RunReport.write(file, "long", rows, Map.of(), List.of());
+    String html = Files.readString(file);
+    int lines = count(html, "class=\"marker\""); // both charts: 648 units wide, a line at most every 6
+    assertTrue(lines > 2 * 50 && lines <= 2 * 109, "one marker per few units, not 3,000 per chart: " + lines);
+    assertTrue(html.contains(">v1</text>"), "the first version change is marked");
+  }
+
+  @Test
   void noRowsSaysNoDataYetAndOneRowStillDraws() throws Exception {
     Path file = dir.resolve("report.html");
     RunReport.write(file, "empty", List.of(), Map.of(), List.of());
