@@ -400,15 +400,24 @@ public final class SwarmEngine implements AutoCloseable {
     return out;
   }
 
-  /** Writes the final status, metrics.csv and report.html, then stops the actors and frees the data folder. */
+  /**
+   * Lets the trainer publish the step in hand, writes the final status, metrics row and
+   * report.html, then stops the actors and frees the data folder.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
+    ticker.shutdown(); // a tick under way finishes
+    try {
+      ticker.awaitTermination(ASK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    drainTrainer(); // the step in hand is published before the last row, status and report
     tick();
     closed = true;
-    ticker.shutdownNow();
     try {
       EngineStatus last = status().toCompletableFuture().get(ASK.toMillis(), TimeUnit.MILLISECONDS);
       writeStatus(last);
@@ -417,7 +426,6 @@ public final class SwarmEngine implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("the final status and report could not be written: {}", e.toString());
     }
-    drainTrainer();
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
