@@ -16,8 +16,8 @@ import java.util.TreeSet;
 /**
  * The policy cursor's state: the canonical spec and total it runs, the frontier (every position
  * below it has been handed out at least once), the completed positions, and the open leases.
- * Immutable; the event handler builds each next state with {@link #withSchedule} and
- * {@link #apply}.
+ * Immutable; the event handler builds each next state with {@link #withSchedule}, {@link #apply}
+ * and {@link #expire}.
  */
 public record CursorState(
     String spec,
@@ -52,6 +52,17 @@ public record CursorState(
 
   CursorState withSchedule(String newSpec, Long newTotal) {
     return new CursorState(newSpec, newTotal, frontier, completed, leases, nextLeaseId);
+  }
+
+  /** This state with the open leases of {@code workerIds} due back at {@code atMillis} at the latest. */
+  CursorState expire(Set<String> workerIds, long atMillis) {
+    List<OpenLease> out = new ArrayList<>(leases.size());
+    for (OpenLease lease : leases) {
+      out.add(workerIds.contains(lease.workerId()) && lease.expiresAtMillis() > atMillis
+          ? new OpenLease(lease.id(), lease.workerId(), lease.ranges(), atMillis)
+          : lease);
+    }
+    return new CursorState(spec, total, frontier, completed, out, nextLeaseId);
   }
 
   CursorState apply(PolicyCursor.Progressed event) {

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,7 @@ public final class PolicyCursor
     @JsonSubTypes.Type(value = Lease.class, name = "lease"),
     @JsonSubTypes.Type(value = Complete.class, name = "complete"),
     @JsonSubTypes.Type(value = GetProgress.class, name = "progress"),
+    @JsonSubTypes.Type(value = ExpireLeases.class, name = "expire-leases"),
     @JsonSubTypes.Type(value = Batch.class, name = "batch")
   })
   public interface Command extends CborSerializable {}
@@ -68,6 +70,13 @@ public final class PolicyCursor
       implements Command {}
 
   public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
+
+  /**
+   * Expires now the open leases of {@code workerIds}, whose positions go to the next worker that
+   * asks: what an engine restarted on the run's folder says of its own workers' leases from before
+   * (they died with the process; waiting out {@code lease-timeout} would stall the resumed run).
+   */
+  public record ExpireLeases(List<String> workerIds, ActorRef<LeasesExpired> replyTo) implements Command {}
 
   /** Several commands in one journal write; {@code replyTo} hears when they are all answered. */
   public record Batch(List<Command> commands, ActorRef<BatchWritten> replyTo) implements Command {}
@@ -122,6 +131,9 @@ public final class PolicyCursor
   public record Progressed(List<Completion> completions, List<Grant> grants) implements Event {}
 
   public record Completion(String workerId, long from, long to) implements CborSerializable {}
+
+  /** The open leases of {@code workerIds} expired at {@code atMillis}; {@code leases} of them were open. */
+  public record LeasesExpired(List<String> workerIds, long atMillis, int leases) implements Event {}
 
   public record Grant(long leaseId, String workerId, List<PositionRange> ranges, long expiresAtMillis)
       implements CborSerializable {}
@@ -205,6 +217,7 @@ public final class PolicyCursor
         .onCommand(Lease.class, this::onLease)
         .onCommand(Complete.class, this::onComplete)
         .onCommand(GetProgress.class, this::onGetProgress)
+        .onCommand(ExpireLeases.class, this::onExpireLeases)
         .onCommand(Batch.class, this::onBatch)
         .build();
   }
@@ -219,6 +232,23 @@ public final class PolicyCursor
     Decision decision = new Decision(state);
     CompleteReply reply = decision.complete(command);
     return decision.effect().thenReply(command.replyTo(), s -> reply);
+  }
+
+  private ReplyEffect<Event, CursorState> onExpireLeases(CursorState state, ExpireLeases command) {
+    long now = clock.millis();
+    Set<String> workers = Set.copyOf(command.workerIds());
+    int open = 0;
+    for (CursorState.OpenLease lease : state.leases()) {
+      if (workers.contains(lease.workerId()) && lease.expiresAtMillis() > now) {
+        open++;
+      }
+    }
+    LeasesExpired event = new LeasesExpired(List.copyOf(command.workerIds()), now, open);
+    if (open == 0) {
+      return Effect().reply(command.replyTo(), event);
+    }
+    LOG.info("expiring {} open leases of {} from before the restart", open, command.workerIds());
+    return Effect().persist(event).thenReply(command.replyTo(), s -> event);
   }
 
   /** Reports the schedule this cursor runs, even before a changed one is journaled. */
@@ -367,6 +397,7 @@ public final class PolicyCursor
         .forAnyState()
         .onEvent(ScheduleSet.class, (state, event) -> state.withSchedule(event.spec(), event.total()))
         .onEvent(Progressed.class, CursorState::apply)
+        .onEvent(LeasesExpired.class, (state, event) -> state.expire(Set.copyOf(event.workerIds()), event.atMillis()))
         .build();
   }
 }

@@ -20,6 +20,7 @@ import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.ops.Parallel;
 import io.swarmengine.persistence.JournalSchema;
+import io.swarmengine.policy.CompiledPolicy;
 import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.policy.PolicyException;
 import io.swarmengine.replay.EpisodeGroup;
@@ -150,6 +151,10 @@ public final class SwarmEngine implements AutoCloseable {
           : null;
       policy = workerBase == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), store, workerBase, settings.seed() ^ 0x706f6c6963L, meter);
+      expireLeasesFromBefore(settings.workers());
+      if (trainer != null) {
+        askForAStepTheStopDropped(settings.compiled());
+      }
       Rollouts rollouts = settings.nullPolicy()
           ? new NullRollouts(settings.rollout().groupSize()) // no model compute to count
           : new MeteredRollouts(new ModelRollouts(new ByteTokenizer(), settings.rollout()), meter);
@@ -158,7 +163,7 @@ public final class SwarmEngine implements AutoCloseable {
       for (int i = 0; i < settings.workers(); i++) {
         WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor, replay, hub, topic, trainer, settings.compiled(),
             settings.task(), rollouts, settings.nullPolicy() ? null : workerBase, store, Clock.systemUTC());
-        workers.add(spawn(WorkerAgent.create("worker-" + i, parts, settings.worker(), both), "worker-" + i));
+        workers.add(spawn(WorkerAgent.create(workerId(i), parts, settings.worker(), both), workerId(i)));
       }
     } catch (RuntimeException e) {
       system.terminate();
@@ -171,6 +176,75 @@ public final class SwarmEngine implements AutoCloseable {
     });
     long every = Math.max(50, settings.metricsInterval().toMillis());
     ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The built-in workers' ids are the same in every session on a folder, and this engine holds its
+   * lock: leases they held before a stop or a kill died with them. They expire now rather than
+   * after {@code lease-timeout}, so the resumed workers play those positions first.
+   */
+  private void expireLeasesFromBefore(int workerCount) {
+    if (workerCount == 0) {
+      return;
+    }
+    List<String> ids = new ArrayList<>(workerCount);
+    for (int i = 0; i < workerCount; i++) {
+      ids.add(workerId(i));
+    }
+    try {
+      this.<PolicyCursor.Command, PolicyCursor.LeasesExpired>ask(cursor, replyTo -> new PolicyCursor.ExpireLeases(ids, replyTo))
+          .get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("the leases from before the restart were not expired (they expire after lease-timeout): {}", e.toString());
+    }
+  }
+
+  private static String workerId(int i) {
+    return "worker-" + i;
+  }
+
+  /**
+   * A stop drops the training requests still waiting, and the positions that asked for them are
+   * done, so no worker asks again: resumed workers would wait ({@code throttle-timeout}) for steps
+   * nobody asked for. The newest position below the first incomplete one that calls for a step asks
+   * for it again when no published version was trained at or past it.
+   */
+  private void askForAStepTheStopDropped(CompiledPolicy schedule) {
+    try {
+      PolicyCursor.Progress progress =
+          ask(cursor, PolicyCursor.GetProgress::new).get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+      AdapterHub.Versions versions = ask(hub, AdapterHub.GetVersions::new).get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+      long trained = -1;
+      for (AdapterHub.Version v : versions.all()) {
+        trained = Math.max(trained, v.metrics().getOrDefault("position", -1.0).longValue());
+      }
+      long last = lastStepBefore(schedule, trained + 1, progress.firstIncomplete());
+      if (last >= 0) {
+        LOG.info("asking again for the step of position {} (done before the stop, not trained)", last);
+        trainer.tell(new Trainer.TrainRequest(last, (PolicyAction.Train) schedule.actionAt(last)));
+      }
+    } catch (Exception e) {
+      LOG.warn("could not check for a training step the stop dropped: {}", e.toString());
+    }
+  }
+
+  /** The last position in {@code [from, to)} that calls for a training step, or -1 (a binary search on the step count). */
+  static long lastStepBefore(CompiledPolicy schedule, long from, long to) {
+    long stepsBelowTo = schedule.trainStepsBefore(to);
+    if (from >= to || schedule.trainStepsBefore(from) == stepsBelowTo) {
+      return -1;
+    }
+    long lo = from; // trainStepsBefore(lo) < stepsBelowTo
+    long hi = to; // trainStepsBefore(hi) == stepsBelowTo
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (schedule.trainStepsBefore(mid) < stepsBelowTo) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return hi - 1; // the first x with every step below to before it is one past the last step
   }
 
   private static Behavior<PolicyCursor.Command> cursorBehavior(EngineSettings settings, Config config) {

@@ -199,11 +199,20 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       if (waiting != null) {
         coalesced++;
       }
-      waiting = request;
+      waiting = newest(waiting, request);
       return this;
     }
     start(request);
     return this;
+  }
+
+  /**
+   * The request that stands for both when one arrives while another waits: the newer position's.
+   * Requests from several workers arrive out of order, and workers wait for a step published at or
+   * past the positions they have played; keeping an older one would leave them waiting.
+   */
+  static TrainRequest newest(TrainRequest waiting, TrainRequest request) {
+    return waiting == null || request.position() > waiting.position() ? request : waiting;
   }
 
   private void start(TrainRequest request) {

@@ -132,6 +132,26 @@ class PolicyCursorTest {
   }
 
   @Test
+  void aRestartedEngineExpiresItsOwnWorkersLeasesAtOnceAndNoOneElses() {
+    lease("worker-0", 5);
+    lease("worker-1", 5);
+    assertEquals(List.of(new PositionRange(10, 15)), ranges(lease("elsewhere", 5)));
+    complete("worker-0", 0, 2);
+    var result = kit.<PolicyCursor.LeasesExpired>runCommand(
+        r -> new PolicyCursor.ExpireLeases(List.of("worker-0", "worker-1"), r));
+    assertEquals(2, result.reply().leases());
+    // no time has passed: their undone positions go to the next asker, lowest first; the other lease stands
+    assertEquals(List.of(new PositionRange(2, 10)), ranges(lease("worker-1", 8)));
+    assertEquals(List.of(new PositionRange(15, 20)), ranges(lease("worker-0", 5)), "not the other worker's");
+    CursorState before = kit.getState();
+    kit.restart();
+    assertEquals(before, kit.getState(), "the expiry is journaled");
+    var nothing = kit.<PolicyCursor.LeasesExpired>runCommand(r -> new PolicyCursor.ExpireLeases(List.of("nobody"), r));
+    assertEquals(0, nothing.reply().leases());
+    assertTrue(nothing.events().isEmpty(), "nothing to expire, nothing written");
+  }
+
+  @Test
   void finishedOnlyWhenEveryPositionIsDone() {
     assertEquals(List.of(new PositionRange(0, 30)), ranges(lease("w1", 100)));
     PolicyCursor.AllLeased wait = assertInstanceOf(PolicyCursor.AllLeased.class, lease("w2", 5));
