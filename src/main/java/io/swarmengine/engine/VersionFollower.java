@@ -38,12 +38,15 @@ final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
   private record Used(AdapterHub.Version version, Throwable failure) implements Command {}
 
   private final Policy policy;
+  private final ActorRef<AdapterHub.Command> hub;
   private final List<Consumer<AdapterHub.Version>> listeners;
   private final Executor blocking;
   /** The version to load next (null: the base model), when {@code waiting}. */
   private AdapterHub.Version next;
   private boolean waiting;
   private boolean loading;
+  /** Whether the topic has announced a version: announcements are newer than the hub's first answer. */
+  private boolean announced;
 
   private VersionFollower(ActorContext<Command> context, Policy policy, CopyOnWriteArrayList<Consumer<AdapterHub.Version>> listeners,
       ActorRef<AdapterHub.Command> hub, ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
@@ -51,8 +54,13 @@ final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
     this.policy = policy;
     this.listeners = listeners;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
+    this.hub = hub;
     topic.tell(Topic.subscribe(context.messageAdapter(AdapterHub.AdapterPublished.class, Announced::new)));
-    Asks.ask(context, AdapterHub.Versions.class, hub, Duration.ofSeconds(30), AdapterHub.GetVersions::new, Initial::new);
+    askHub();
+  }
+
+  private void askHub() {
+    Asks.ask(getContext(), AdapterHub.Versions.class, hub, Duration.ofSeconds(30), AdapterHub.GetVersions::new, Initial::new);
   }
 
   static Behavior<Command> create(Policy policy, CopyOnWriteArrayList<Consumer<AdapterHub.Version>> listeners,
@@ -63,14 +71,25 @@ final class VersionFollower extends AbstractBehavior<VersionFollower.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Announced.class, a -> enqueue(a.published().version()))
+        .onMessage(Announced.class, this::onAnnounced)
         .onMessage(Initial.class, this::onInitial)
         .onMessage(Used.class, this::onUsed)
         .build();
   }
 
+  private Behavior<Command> onAnnounced(Announced announcement) {
+    announced = true;
+    return enqueue(announcement.published().version());
+  }
+
+  /** The hub's newest good version, unless an announcement overtook the answer (it may be a rollback's, lower). */
   private Behavior<Command> onInitial(Initial initial) {
-    if (initial.failure() == null && initial.versions().newestGood() != null) {
+    if (initial.failure() != null) {
+      getContext().getLog().warn("the adapter hub did not answer ({}); asking again", initial.failure().getMessage());
+      askHub();
+      return this;
+    }
+    if (!announced && initial.versions().newestGood() != null) {
       return enqueue(initial.versions().newestGood());
     }
     return this;
