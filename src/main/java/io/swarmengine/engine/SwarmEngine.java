@@ -17,7 +17,6 @@ import io.swarmengine.cursor.PolicyCursor;
 import io.swarmengine.metrics.ComputeMeter;
 import io.swarmengine.model.ByteTokenizer;
 import io.swarmengine.model.Gpt2;
-import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.ops.Parallel;
 import io.swarmengine.persistence.JournalSchema;
 import io.swarmengine.policy.CompiledPolicy;

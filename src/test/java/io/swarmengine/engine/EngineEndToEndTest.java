@@ -9,7 +9,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
-import io.swarmengine.model.ByteTokenizer;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ops.LogSoftmax;
