@@ -10,6 +10,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.swarmengine.CborSerializable;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -80,13 +81,33 @@ public final class AdapterHub
    * The kept versions, oldest first, the newest good one (null: the base model), and how many were
    * ever published (the newest number; older ones than the first kept were pruned).
    */
-  public record Versions(List<Version> all, Version newestGood, long published) implements CborSerializable {}
+  public record Versions(List<Version> all, Version newestGood, long published) implements CborSerializable {
+    /** The newest position a kept version's step was asked for, or -1. */
+    @JsonIgnore
+    public long newestTrainedPosition() {
+      long newest = -1;
+      for (Version v : all) {
+        newest = Math.max(newest, v.trainedPosition());
+      }
+      return newest;
+    }
+  }
 
   public record Version(
       long number, long parent, String sha256, long sizeBytes, Map<String, Double> metrics, boolean good, long createdAtMillis)
       implements CborSerializable {
+    /** The metric naming the position whose request the step answered (the trainer records it). */
+    public static final String POSITION = "position";
+
     Version bad() {
       return new Version(number, parent, sha256, sizeBytes, metrics, false, createdAtMillis);
+    }
+
+    /** The position whose training request this version's step answered, or -1 when it does not say. */
+    @JsonIgnore
+    public long trainedPosition() {
+      Double position = metrics.get(POSITION);
+      return position == null ? -1 : position.longValue();
     }
   }
 

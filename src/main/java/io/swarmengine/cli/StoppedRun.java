@@ -13,8 +13,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * What the commands that look into a stopped run share: the run's configuration (its
- * {@code run.conf} over the defaults, refusing a folder with no journal), and an actor system on it that is always terminated, its failures turned into
- * one-line user errors.
+ * {@code run.conf} over the defaults, refusing a folder with no journal), and an actor system on
+ * it that is always terminated, its failures turned into one-line user errors.
  */
 final class StoppedRun {
   /** The work to do with the run's actor system. */

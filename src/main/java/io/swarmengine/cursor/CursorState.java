@@ -54,15 +54,28 @@ public record CursorState(
     return new CursorState(newSpec, newTotal, frontier, completed, leases, nextLeaseId);
   }
 
+  /** How many leases of {@code workerIds} are still open at {@code atMillis}. */
+  int openLeasesOf(Set<String> workerIds, long atMillis) {
+    int open = 0;
+    for (OpenLease lease : leases) {
+      if (openFor(lease, workerIds, atMillis)) {
+        open++;
+      }
+    }
+    return open;
+  }
+
   /** This state with the open leases of {@code workerIds} due back at {@code atMillis} at the latest. */
   CursorState expire(Set<String> workerIds, long atMillis) {
     List<OpenLease> out = new ArrayList<>(leases.size());
     for (OpenLease lease : leases) {
-      out.add(workerIds.contains(lease.workerId()) && lease.expiresAtMillis() > atMillis
-          ? new OpenLease(lease.id(), lease.workerId(), lease.ranges(), atMillis)
-          : lease);
+      out.add(openFor(lease, workerIds, atMillis) ? new OpenLease(lease.id(), lease.workerId(), lease.ranges(), atMillis) : lease);
     }
     return new CursorState(spec, total, frontier, completed, out, nextLeaseId);
+  }
+
+  private static boolean openFor(OpenLease lease, Set<String> workerIds, long atMillis) {
+    return workerIds.contains(lease.workerId()) && lease.expiresAtMillis() > atMillis;
   }
 
   CursorState apply(PolicyCursor.Progressed event) {

@@ -236,13 +236,7 @@ public final class PolicyCursor
 
   private ReplyEffect<Event, CursorState> onExpireLeases(CursorState state, ExpireLeases command) {
     long now = clock.millis();
-    Set<String> workers = Set.copyOf(command.workerIds());
-    int open = 0;
-    for (CursorState.OpenLease lease : state.leases()) {
-      if (workers.contains(lease.workerId()) && lease.expiresAtMillis() > now) {
-        open++;
-      }
-    }
+    int open = state.openLeasesOf(Set.copyOf(command.workerIds()), now);
     LeasesExpired event = new LeasesExpired(List.copyOf(command.workerIds()), now, open);
     if (open == 0) {
       return Effect().reply(command.replyTo(), event);

@@ -213,11 +213,7 @@ public final class SwarmEngine implements AutoCloseable {
       PolicyCursor.Progress progress =
           ask(cursor, PolicyCursor.GetProgress::new).get(ASK.toMillis(), TimeUnit.MILLISECONDS);
       AdapterHub.Versions versions = ask(hub, AdapterHub.GetVersions::new).get(ASK.toMillis(), TimeUnit.MILLISECONDS);
-      long trained = -1;
-      for (AdapterHub.Version v : versions.all()) {
-        trained = Math.max(trained, v.metrics().getOrDefault("position", -1.0).longValue());
-      }
-      long last = lastStepBefore(schedule, trained + 1, progress.firstIncomplete());
+      long last = schedule.lastStepBefore(versions.newestTrainedPosition() + 1, progress.firstIncomplete());
       if (last >= 0) {
         LOG.info("asking again for the step of position {} (done before the stop, not trained)", last);
         trainer.tell(new Trainer.TrainRequest(last, (PolicyAction.Train) schedule.actionAt(last)));
@@ -225,25 +221,6 @@ public final class SwarmEngine implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("could not check for a training step the stop dropped: {}", e.toString());
     }
-  }
-
-  /** The last position in {@code [from, to)} that calls for a training step, or -1 (a binary search on the step count). */
-  static long lastStepBefore(CompiledPolicy schedule, long from, long to) {
-    long stepsBelowTo = schedule.trainStepsBefore(to);
-    if (from >= to || schedule.trainStepsBefore(from) == stepsBelowTo) {
-      return -1;
-    }
-    long lo = from; // trainStepsBefore(lo) < stepsBelowTo
-    long hi = to; // trainStepsBefore(hi) == stepsBelowTo
-    while (hi - lo > 1) {
-      long mid = lo + (hi - lo) / 2;
-      if (schedule.trainStepsBefore(mid) < stepsBelowTo) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    return hi - 1; // the first x with every step below to before it is one past the last step
   }
 
   private static Behavior<PolicyCursor.Command> cursorBehavior(EngineSettings settings, Config config) {

@@ -183,6 +183,28 @@ public final class CompiledPolicy {
     return steps;
   }
 
+  /**
+   * The last position in {@code [from, to)} that calls for a training step, or -1 when none does:
+   * a binary search on {@link #trainStepsBefore}, so a long schedule costs no walk.
+   */
+  public long lastStepBefore(long from, long to) {
+    long stepsBelowTo = trainStepsBefore(to);
+    if (from >= to || trainStepsBefore(from) == stepsBelowTo) {
+      return -1;
+    }
+    long lo = from; // trainStepsBefore(lo) < stepsBelowTo
+    long hi = to; // trainStepsBefore(hi) == stepsBelowTo
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (trainStepsBefore(mid) < stepsBelowTo) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return hi - 1; // the first x with every step below to before it is one past the last step
+  }
+
   private static long saturatingAdd(long a, long b) {
     long sum = a + b;
     return sum < 0 ? Long.MAX_VALUE : sum;

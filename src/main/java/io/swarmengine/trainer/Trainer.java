@@ -286,7 +286,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     version = v.number();
     steps++;
     getContext().getLog().debug("version {} from the step at position {}: loss {}, grad norm {}, mean ratio {}, clip fraction {}, batch reward {}",
-        v.number(), v.metrics().get("position"), v.metrics().get("loss"), v.metrics().get("grad_norm"),
+        v.number(), v.trainedPosition(), v.metrics().get("loss"), v.metrics().get("grad_norm"),
         v.metrics().get("mean_ratio"), v.metrics().get("clip_fraction"), v.metrics().get("mean_reward"));
     Asks.ask(getContext(), Replay.UpdateReply.class, replay, ASK,
         replyTo -> new Replay.UpdatePriorities(answered.keys(), answered.priorities(), replyTo),

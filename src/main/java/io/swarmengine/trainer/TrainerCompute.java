@@ -1,5 +1,6 @@
 package io.swarmengine.trainer;
 
+import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.learn.EmbeddedLearner;
 import io.swarmengine.learn.Learner;
@@ -94,7 +95,7 @@ final class TrainerCompute {
     metrics.put("tokens", (double) m.tokens());
     metrics.put("groups", (double) groups.size());
     metrics.put("mean_reward", episodes == 0 ? 0 : rewardSum / episodes);
-    metrics.put("position", (double) position);
+    metrics.put(AdapterHub.Version.POSITION, (double) position);
     metrics.put("lr", lr);
     metrics.put("step_ms", (double) m.millis());
     if (!Double.isFinite(m.loss()) || !Double.isFinite(gradNorm)) {

@@ -197,9 +197,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       Asks.ask(getContext(), AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, VersionsAnswered::new);
       return this;
     }
-    for (AdapterHub.Version v : answered.versions().all()) {
-      noteTrained(v);
-    }
+    trainedPosition = Math.max(trainedPosition, answered.versions().newestTrainedPosition());
     if (announced < 0) { // an announcement may have come first
       load(answered.versions().newestGood(), clock.millis(), true);
     }
@@ -215,9 +213,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   /** The newest position a published step was asked for (the trainer publishes it among its metrics). */
   private void noteTrained(AdapterHub.Version version) {
-    Double position = version == null ? null : version.metrics().get("position");
-    if (position != null) {
-      trainedPosition = Math.max(trainedPosition, position.longValue());
+    if (version != null) {
+      trainedPosition = Math.max(trainedPosition, version.trainedPosition());
     }
   }
 
