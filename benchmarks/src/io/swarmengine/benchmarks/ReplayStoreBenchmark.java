@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The prioritized store alone, one thread, full at a capacity of one million: items sampled per
  * second (stratified batches of 64, alpha 0.6, importance weights) and inserts per second into
- * the full store (each evicts one item, FIFO or lowest priority).
+ * the full store (each evicts one item, FIFO or lowest priority). {@code sampleWithinLag} samples
+ * as a live run's trainer does: the store holds 1,000 adapter versions (1,000 items each) and a
+ * draw may only take items at most 4 versions behind the newest, so all but 5,000 are masked.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -66,6 +68,29 @@ public class ReplayStoreBenchmark {
   @OperationsPerInvocation(BATCH)
   public PrioritizedStore.Draw sample() {
     return store.sample(BATCH, Double.NaN, Long.MAX_VALUE, random);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public PrioritizedStore.Draw sampleWithinLag(Versioned versioned) {
+    return versioned.store.sample(BATCH, Double.NaN, 4, random);
+  }
+
+  /** A full store whose items span 1,000 adapter versions. */
+  @State(Scope.Thread)
+  public static class Versioned {
+    PrioritizedStore store;
+
+    @Setup(Level.Trial)
+    public void fill() {
+      store = new PrioritizedStore(new StoreSettings(CAPACITY, 0.6, 0.01, EvictionPolicy.FIFO, 0, 1000, 0.4, 10_000));
+      EpisodeGroup payload = BenchGroups.group(0, 4);
+      SplittableRandom random = new SplittableRandom(2);
+      for (int i = 0; i < CAPACITY; i++) {
+        EpisodeGroup g = new EpisodeGroup("g" + i, i, "bench", i / 1000, payload.episodes(), payload.metadata(), 0);
+        store.insert(g, 0.01 + random.nextDouble() * 10, i);
+      }
+    }
   }
 
   @Benchmark

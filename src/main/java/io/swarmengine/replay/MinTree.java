@@ -71,6 +71,26 @@ final class MinTree {
     visit(1, threshold, visitor);
   }
 
+  /** The slots whose key is below {@code threshold}, in slot order. */
+  int[] slotsBelow(double threshold) {
+    Slots found = new Slots();
+    visit(1, threshold, found);
+    return Arrays.copyOf(found.slots, found.count);
+  }
+
+  private static final class Slots implements IntConsumer {
+    int[] slots = new int[16];
+    int count;
+
+    @Override
+    public void accept(int slot) {
+      if (count == slots.length) {
+        slots = Arrays.copyOf(slots, 2 * count);
+      }
+      slots[count++] = slot;
+    }
+  }
+
   private void visit(int node, double threshold, IntConsumer visitor) {
     if (nodes[node] >= threshold) {
       return;

@@ -14,8 +14,11 @@ import java.util.SplittableRandom;
  * staleness-first eviction in O(log n). Not thread-safe: the {@link Replay} actor owns one.
  *
  * <p>Mutations ({@link #insert}, {@link #recordSample}, {@link #updatePriorities}) are
- * deterministic, so applying the same journaled events rebuilds the same store; {@link #sample}
- * only reads (the masks it sets for a draw are undone before it returns).
+ * deterministic, so applying the same journaled events rebuilds the same store. {@link #sample}
+ * changes nothing of that state: it only moves the staleness mask, which keeps items more than
+ * {@code maxLag} versions behind out of the sampling tree. The mask stays in place between draws
+ * and moves by the items that cross it, so each item is masked about once in its life instead of
+ * on every draw (a full replay of 100,000 groups would otherwise be walked twice per sample).
  */
 public final class PrioritizedStore {
 
@@ -23,10 +26,20 @@ public final class PrioritizedStore {
   public record Draw(int[] slots, double[] weights, List<SampleKey> keys, double beta) {}
 
   private final StoreSettings settings;
+  /** {@code max(priority, floor)^alpha} of the items the staleness mask lets through (others 0). */
   private final SumTree weights;
+  /** The same weights for every item: the whole sampling mass. */
+  private final SumTree allWeights;
   private final MinTree bySeq;
   private final MinTree byPriority;
   private final MinTree byVersion;
+  /** Versions of the items at or above the mask ({@code +∞} for the others). */
+  private final MinTree unmaskedVersions;
+  /** Negated versions of the items below the mask ({@code +∞} for the others). */
+  private final MinTree maskedNegatedVersions;
+  /** Items with a version below this are masked as stale; {@code Long.MIN_VALUE}: none. */
+  private long maskedBelow = Long.MIN_VALUE;
+  private int maskedCount;
   private final EpisodeGroup[] items;
   /** items[slot].id(), kept beside it so that sampling builds keys without touching the items. */
   private final String[] ids;
@@ -59,9 +72,12 @@ public final class PrioritizedStore {
     this.settings = settings;
     int n = settings.capacity();
     weights = new SumTree(n);
+    allWeights = new SumTree(n);
     bySeq = new MinTree(n);
     byPriority = new MinTree(n);
     byVersion = new MinTree(n);
+    unmaskedVersions = new MinTree(n);
+    maskedNegatedVersions = new MinTree(n);
     items = new EpisodeGroup[n];
     ids = new String[n];
     seqs = new long[n];
@@ -99,6 +115,9 @@ public final class PrioritizedStore {
       evicted = ids[slot];
       counters.evicted++;
       slotOf.remove(evicted);
+      if (masked(slot)) {
+        maskedCount--;
+      }
       size--;
     } else {
       slot = freeSlots[--freeCount];
@@ -108,6 +127,14 @@ public final class PrioritizedStore {
     seqs[slot] = seq;
     versions[slot] = group.adapterVersion();
     timesSampled[slot] = 0;
+    if (masked(slot)) {
+      maskedCount++;
+      unmaskedVersions.clear(slot);
+      maskedNegatedVersions.set(slot, -group.adapterVersion());
+    } else {
+      unmaskedVersions.set(slot, group.adapterVersion());
+      maskedNegatedVersions.clear(slot);
+    }
     setPriority(slot, priority);
     bySeq.set(slot, seq);
     if (byVersion.get(slot) != group.adapterVersion()) {
@@ -133,8 +160,14 @@ public final class PrioritizedStore {
   private void setPriority(int slot, double priority) {
     priorities[slot] = priority;
     counters.maxSeen = Math.max(counters.maxSeen, priority);
-    weights.set(slot, weightOf(priority));
+    double weight = weightOf(priority);
+    allWeights.set(slot, weight);
+    weights.set(slot, masked(slot) ? 0 : weight);
     byPriority.set(slot, priority);
+  }
+
+  private boolean masked(int slot) {
+    return versions[slot] < maskedBelow;
   }
 
   private double weightOf(double priority) {
@@ -143,12 +176,18 @@ public final class PrioritizedStore {
 
   private void remove(int slot) {
     slotOf.remove(ids[slot]);
+    if (masked(slot)) {
+      maskedCount--;
+    }
     items[slot] = null;
     ids[slot] = null;
     weights.set(slot, 0);
+    allWeights.set(slot, 0);
     bySeq.clear(slot);
     byPriority.clear(slot);
     byVersion.clear(slot);
+    unmaskedVersions.clear(slot);
+    maskedNegatedVersions.clear(slot);
     freeSlots[freeCount++] = slot;
     size--;
   }
@@ -231,7 +270,7 @@ public final class PrioritizedStore {
 
   /** The sum of {@code max(priority, floor)^alpha} over the items: the sampling mass. */
   public double totalWeight() {
-    return weights.total();
+    return allWeights.total();
   }
 
   /** beta at the current batch count: {@code beta0} rising linearly to 1 over the horizon. */
@@ -251,63 +290,73 @@ public final class PrioritizedStore {
    */
   public Draw sample(int n, double beta, long maxLag, SplittableRandom random) {
     double b = Double.isNaN(beta) ? annealedBeta() : beta;
-    // mask the stale
-    List<Integer> masked = new ArrayList<>();
-    long threshold = counters.newestVersion - maxLag;
-    if (maxLag >= 0 && threshold > 0 && byVersion.min() < threshold) {
-      byVersion.forEachBelow(threshold, masked::add);
+    moveMask(maxLag < 0 ? Long.MIN_VALUE : counters.newestVersion - maxLag);
+    int eligible = size - maskedCount;
+    if (eligible <= 0 || weights.total() <= 0) {
+      return null;
     }
-    double[] maskedWeights = new double[masked.size()];
-    for (int i = 0; i < masked.size(); i++) {
-      int slot = masked.get(i);
-      maskedWeights[i] = weights.get(slot);
-      weights.set(slot, 0);
+    double total = weights.total();
+    if (settings.maxTimesSampled() == 0) {
+      return weigh(drawStratified(n, total, random), total, eligible, b);
     }
-    int eligible = size - masked.size();
+    int[] slots = new int[n];
+    double[] probabilities = new double[n];
+    Map<Integer, Integer> drawsOf = new HashMap<>();
+    List<Integer> exhausted = new ArrayList<>();
+    List<Double> exhaustedWeights = new ArrayList<>();
+    int drawn = 0;
     try {
-      if (eligible <= 0 || weights.total() <= 0) {
-        return null;
-      }
-      double total = weights.total();
-      if (settings.maxTimesSampled() == 0) {
-        return weigh(drawStratified(n, total, random), total, eligible, b);
-      }
-      int[] slots = new int[n];
-      double[] probabilities = new double[n];
-      Map<Integer, Integer> drawsOf = new HashMap<>();
-      List<Integer> exhausted = new ArrayList<>();
-      List<Double> exhaustedWeights = new ArrayList<>();
-      int drawn = 0;
-      try {
-        for (int i = 0; i < n; i++) {
-          double sliceTotal = weights.total();
-          if (sliceTotal <= 0) {
-            break; // every eligible item reached maxTimesSampled in this draw
-          }
-          double slice = sliceTotal / n;
-          int slot = weights.find(Math.min(slice * (i + random.nextDouble()), Math.nextDown(sliceTotal)));
-          slots[i] = slot;
-          probabilities[i] = weights.get(slot) / total;
-          int draws = drawsOf.merge(slot, 1, Integer::sum);
-          if (settings.maxTimesSampled() > 0
-              && timesSampled[slot] + draws >= settings.maxTimesSampled()) {
-            exhausted.add(slot);
-            exhaustedWeights.add(weights.get(slot));
-            weights.set(slot, 0);
-          }
-          drawn++;
+      for (int i = 0; i < n; i++) {
+        double sliceTotal = weights.total();
+        if (sliceTotal <= 0) {
+          break; // every eligible item reached maxTimesSampled in this draw
         }
-      } finally {
-        for (int i = 0; i < exhausted.size(); i++) {
-          weights.set(exhausted.get(i), exhaustedWeights.get(i));
+        double slice = sliceTotal / n;
+        int slot = weights.find(Math.min(slice * (i + random.nextDouble()), Math.nextDown(sliceTotal)));
+        slots[i] = slot;
+        probabilities[i] = weights.get(slot) / total;
+        int draws = drawsOf.merge(slot, 1, Integer::sum);
+        if (settings.maxTimesSampled() > 0
+            && timesSampled[slot] + draws >= settings.maxTimesSampled()) {
+          exhausted.add(slot);
+          exhaustedWeights.add(weights.get(slot));
+          weights.set(slot, 0);
         }
+        drawn++;
       }
-      return weigh(Arrays.copyOf(slots, drawn), Arrays.copyOf(probabilities, drawn), eligible, b);
     } finally {
-      for (int i = masked.size() - 1; i >= 0; i--) {
-        weights.set(masked.get(i), maskedWeights[i]);
+      for (int i = 0; i < exhausted.size(); i++) {
+        weights.set(exhausted.get(i), exhaustedWeights.get(i));
       }
     }
+    return weigh(Arrays.copyOf(slots, drawn), Arrays.copyOf(probabilities, drawn), eligible, b);
+  }
+
+  /**
+   * Masks exactly the items with a version below {@code threshold}: those that crossed since the
+   * last move leave the sampling tree, those a lower threshold lets back in return to it. Costs
+   * O(k log n) for the k items that cross, nothing when the threshold stays.
+   */
+  private void moveMask(long threshold) {
+    if (threshold > maskedBelow) {
+      int[] crossing = unmaskedVersions.slotsBelow(threshold);
+      for (int slot : crossing) {
+        weights.set(slot, 0);
+        unmaskedVersions.clear(slot);
+        maskedNegatedVersions.set(slot, -versions[slot]);
+      }
+      maskedCount += crossing.length;
+    } else if (threshold < maskedBelow) {
+      // version >= threshold, as integers: -version < -threshold + 1/2
+      int[] crossing = maskedNegatedVersions.slotsBelow(0.5 - (double) threshold);
+      for (int slot : crossing) {
+        weights.set(slot, allWeights.get(slot));
+        maskedNegatedVersions.clear(slot);
+        unmaskedVersions.set(slot, versions[slot]);
+      }
+      maskedCount -= crossing.length;
+    }
+    maskedBelow = threshold;
   }
 
   /** One draw in each of {@code n} equal slices of the mass, all descents at once. */
@@ -420,6 +469,8 @@ public final class PrioritizedStore {
       store.size++;
     }
     store.weights.build(weightLeaves);
+    store.allWeights.build(weightLeaves);
+    store.unmaskedVersions.build(versionKeys);
     store.bySeq.build(seqKeys);
     store.byPriority.build(priorityKeys);
     store.byVersion.build(versionKeys);

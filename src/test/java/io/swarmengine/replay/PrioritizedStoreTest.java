@@ -238,6 +238,69 @@ class PrioritizedStoreTest {
         restored.sample(6, Double.NaN, 1, new SplittableRandom(11)).slots());
   }
 
+  @Test
+  void theStalenessMaskFollowsEveryMoveOfTheBoundAndEveryChangeOfTheItems() {
+    // the mask stays between draws: check each draw against the items' eligibility worked out afresh
+    StoreSettings s = new StoreSettings(40, 1.0, 1e-6, EvictionPolicy.FIFO, 3, 3, 0.4, 100);
+    PrioritizedStore store = new PrioritizedStore(s);
+    SplittableRandom random = new SplittableRandom(5);
+    long[] lags = {0, 1, 2, 5, Long.MAX_VALUE};
+    int draws = 0;
+    for (int step = 0; step < 4000; step++) {
+      int op = random.nextInt(10);
+      if (op < 4) {
+        long newest = store.counters().newestVersion;
+        long version = Math.max(0, newest + random.nextInt(-6, 2));
+        store.insert(group("g" + step, version, 0, 1), 0.1 + 5 * random.nextDouble(), step);
+      } else if (op < 6 && store.size() > 0) {
+        int slot = presentSlot(store, random);
+        store.updatePriorities(List.of(new SampleKey(store.item(slot).id(), store.seq(slot))),
+            new double[] {0.1 + 5 * random.nextDouble()});
+      } else {
+        long lag = lags[random.nextInt(lags.length)];
+        PrioritizedStore.Draw draw = store.sample(4, 1.0, lag, random);
+        long threshold = lag == Long.MAX_VALUE ? Long.MIN_VALUE : store.counters().newestVersion - lag;
+        double eligibleMass = 0;
+        int eligible = 0;
+        for (int slot = 0; slot < s.capacity(); slot++) {
+          if (store.item(slot) != null && store.item(slot).adapterVersion() >= threshold) {
+            eligibleMass += store.priority(slot);
+            eligible++;
+          }
+        }
+        if (eligible == 0) {
+          assertNull(draw, "a draw with nothing eligible");
+          continue;
+        }
+        draws++;
+        double[] raw = new double[draw.slots().length];
+        double max = 0;
+        for (int i = 0; i < raw.length; i++) {
+          int slot = draw.slots()[i];
+          assertTrue(store.item(slot).adapterVersion() >= threshold, "a stale item was drawn");
+          raw[i] = 1 / (eligible * store.priority(slot) / eligibleMass);
+          max = Math.max(max, raw[i]);
+        }
+        for (int i = 0; i < raw.length; i++) {
+          assertEquals(raw[i] / max, draw.weights()[i], 1e-9, "importance weight at step " + step);
+        }
+        if (random.nextBoolean()) {
+          store.recordSample(draw.keys());
+        }
+      }
+    }
+    assertTrue(draws > 1000, "only " + draws + " draws");
+  }
+
+  private static int presentSlot(PrioritizedStore store, SplittableRandom random) {
+    while (true) {
+      int slot = random.nextInt(store.settings().capacity());
+      if (store.item(slot) != null) {
+        return slot;
+      }
+    }
+  }
+
   static void assertStoresEqual(PrioritizedStore a, PrioritizedStore b) {
     assertEquals(a.size(), b.size());
     assertEquals(a.totalWeight(), b.totalWeight(), 0.0);
