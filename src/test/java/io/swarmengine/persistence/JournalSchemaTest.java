@@ -22,7 +22,7 @@ class JournalSchemaTest {
   void h2DatabaseIsCreatedUnderTheDataFolderOnFirstUseAndAgainWithoutHarm() {
     Config config = SwarmConfig.forDataDir(dataDir);
     assertEquals(
-        "jdbc:h2:file:" + dataDir.toAbsolutePath() + "/journal/swarm;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
+        "jdbc:h2:file:" + dataDir.toAbsolutePath() + "/journal/swarm;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;MAX_LENGTH_INPLACE_LOB=65536",
         config.getString("akka-persistence-jdbc.shared-databases.slick.db.url"));
     IllegalStateException missing =
         assertThrows(IllegalStateException.class, () -> JournalSchema.verify(config));
