@@ -335,7 +335,9 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     long end = allowedEnd(chunk);
     if (end <= chunk.from()) {
       queue.addFirst(chunk);
-      timers.startSingleTimer(new AskLease(), Duration.ofMillis(50));
+      // a new version wakes the worker (onVersionAnnounced); this only ends the wait at throttle-timeout
+      long waited = clock.millis() - throttledSince;
+      timers.startSingleTimer(new AskLease(), Duration.ofMillis(Math.max(1, settings.throttleTimeout().toMillis() - waited)));
       return;
     }
     if (end < chunk.to()) {

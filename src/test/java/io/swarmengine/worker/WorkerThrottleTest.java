@@ -1,0 +1,126 @@
+package io.swarmengine.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.pubsub.Topic;
+import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.cursor.PolicyCursor;
+import io.swarmengine.env.Task;
+import io.swarmengine.policy.CompiledPolicy;
+import io.swarmengine.policy.PolicySpec;
+import io.swarmengine.policy.TrainScope;
+import io.swarmengine.replay.EpisodeGroup;
+import io.swarmengine.replay.Replay;
+import io.swarmengine.trainer.Trainer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Generation waits for training: a worker plays no further than {@code max-steps-ahead} training
+ * steps past the newest published one, goes on when a version is announced, and plays on anyway
+ * after {@code throttle-timeout}. The cursor, replay, hub and trainer are probes.
+ */
+class WorkerThrottleTest {
+  private static final ActorTestKit kit = ActorTestKit.create("worker-throttle");
+
+  @TempDir Path dataDir;
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  /** Every 4th position trains: positions 3, 7, 11, ... each call for a step. */
+  private static final CompiledPolicy SCHEDULE = compile();
+
+  private static CompiledPolicy compile() {
+    try {
+      return PolicySpec.parse("schedule=0..100%:train(scope=attn,opt=adam,lr=0.01,stride=4,clip=1.0,momentum=0.9)",
+          TrainScope.GPT2_SCOPES).compile(64L);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private final TestProbe<PolicyCursor.Command> cursor = kit.createTestProbe();
+  private final TestProbe<Replay.Command> replay = kit.createTestProbe();
+  private final TestProbe<AdapterHub.Command> hub = kit.createTestProbe();
+  private final TestProbe<Trainer.Command> trainer = kit.createTestProbe();
+  private ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic;
+
+  private void startWorker(String name, Duration throttleTimeout) {
+    topic = kit.spawn(Topic.create(AdapterHub.AdapterPublished.class, "versions-" + name));
+    WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor.ref(), replay.ref(), hub.ref(), topic, trainer.ref(), SCHEDULE,
+        Task.byName("arithmetic:9"), new NullRollouts(2), null, new AdapterStore(dataDir), Clock.systemUTC());
+    WorkerSettings settings = new WorkerSettings(64, 64, Duration.ofSeconds(10), 1, 2, 1, throttleTimeout);
+    kit.spawn(WorkerAgent.create(name, parts, settings, WorkerListener.NONE), name);
+    hub.expectMessageClass(AdapterHub.GetVersions.class).replyTo().tell(new AdapterHub.Versions(List.of(), null, 0));
+    PolicyCursor.Lease lease = cursor.expectMessageClass(PolicyCursor.Lease.class);
+    lease.replyTo().tell(new PolicyCursor.Leased(1, SCHEDULE.runs(0, 64), System.currentTimeMillis() + 60_000));
+  }
+
+  /** Acknowledges the next insert and its completion; returns the positions inserted. */
+  private List<Long> acknowledgeInsert(Duration within) {
+    Replay.Insert insert = replay.expectMessageClass(Replay.Insert.class, within);
+    List<String> ids = new ArrayList<>();
+    List<Long> positions = new ArrayList<>();
+    for (EpisodeGroup g : insert.groups()) {
+      ids.add(g.id());
+      positions.add(g.position());
+    }
+    insert.replyTo().tell(new Replay.InsertResult(ids, List.of(), List.of()));
+    PolicyCursor.Command next = cursor.receiveMessage();
+    while (!(next instanceof PolicyCursor.Complete)) { // a worker out of positions asks for more meanwhile
+      next = cursor.receiveMessage();
+    }
+    PolicyCursor.Complete complete = (PolicyCursor.Complete) next;
+    complete.replyTo().tell(new PolicyCursor.Completed(complete.from(), complete.to(), complete.to() - complete.from()));
+    return positions;
+  }
+
+  private static List<Long> range(long from, long to) {
+    List<Long> out = new ArrayList<>();
+    for (long p = from; p < to; p++) {
+      out.add(p);
+    }
+    return out;
+  }
+
+  @Test
+  void aWorkerWaitsForTheStepsItIsAheadOfAndGoesOnWhenAVersionIsPublished() {
+    startWorker("waits", Duration.ofHours(1));
+    // nothing trained yet: up to the step at 7 (one ahead of the one at 3), not the one at 11
+    assertEquals(range(0, 11), acknowledgeInsert(Duration.ofSeconds(10)));
+    assertEquals(3, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+    assertEquals(7, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+    replay.expectNoMessage(Duration.ofMillis(500));
+
+    // the step asked for by position 3 is published: the worker may go up to the step at 15
+    AdapterHub.Version v1 = new AdapterHub.Version(1, 0, "ab", 10, Map.of(AdapterHub.Version.POSITION, 3.0), true,
+        System.currentTimeMillis());
+    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(v1, System.currentTimeMillis())));
+    assertEquals(range(11, 15), acknowledgeInsert(Duration.ofSeconds(10)));
+    assertEquals(11, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+    replay.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aWorkerPlaysOnAfterTheThrottleTimeout() {
+    startWorker("times-out", Duration.ofMillis(700));
+    assertEquals(range(0, 11), acknowledgeInsert(Duration.ofSeconds(10)));
+    replay.expectNoMessage(Duration.ofMillis(300));
+    // no version comes: after the timeout the rest of the lease is played without waiting
+    assertEquals(range(11, 64), acknowledgeInsert(Duration.ofSeconds(5)));
+  }
+}
