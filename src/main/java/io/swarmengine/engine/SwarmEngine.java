@@ -451,8 +451,9 @@ public final class SwarmEngine implements AutoCloseable {
   }
 
   /**
-   * Lets the trainer publish the step in hand, writes the final status, metrics row and
-   * report.html, then stops the actors and frees the data folder.
+   * Lets the built-in workers record their chunks in flight and complete what the replay
+   * acknowledged, lets the trainer publish the step in hand, writes the final status, metrics row
+   * and report.html, then stops the actors and frees the data folder.
    */
   @Override
   public void close() {
@@ -465,6 +466,7 @@ public final class SwarmEngine implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    drainWorkers(); // chunks in flight are recorded and every acknowledged position completed
     drainTrainer(); // the step in hand is published before the last row, status and report
     tick();
     closed = true;
@@ -483,6 +485,19 @@ public final class SwarmEngine implements AutoCloseable {
       LOG.warn("the actor system did not stop within 60 s: {}", e.toString());
     }
     lock.release();
+  }
+
+  /** Stops the built-in workers' play; each records its chunks in flight and completes what is acknowledged. */
+  private void drainWorkers() {
+    List<CompletableFuture<WorkerAgent.Drained>> drained = new ArrayList<>();
+    for (ActorRef<WorkerAgent.Command> worker : workers) {
+      drained.add(Asks.ask(worker, WorkerAgent.Drain::new, ASK, system.scheduler()));
+    }
+    try {
+      CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)).get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("the workers did not finish their chunks in flight within {} s: {}", ASK.toSeconds(), e.toString());
+    }
   }
 
   /** Lets a step in flight finish (its files written) before the actors stop. */

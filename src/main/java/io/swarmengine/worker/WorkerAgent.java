@@ -28,8 +28,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -38,8 +40,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A worker of the swarm. It leases runs of positions from the cursor, plays one episode group per
  * position with its current policy (on the blocking dispatcher, a chunk of groups at a time),
- * inserts the groups into the replay, completes the positions once the replay has acknowledged
- * them, and sends the trainer the requests that train positions call for.
+ * inserts the groups into the replay, sends the trainer the requests that train positions call for
+ * once their groups are acknowledged, and completes acknowledged positions at the cursor every
+ * {@code complete-every} (one journal write for many chunks), when its leased positions run out,
+ * and when it is drained. A position acknowledged but not yet completed when the node dies is
+ * played again after a resume and its group refused as a duplicate: compute is lost, no data.
  *
  * <p>Adapter versions announced on the hub's topic are loaded (sha256 verified) beside the play and
  * swapped in <em>between</em> two groups, never inside one, so every episode of a group carries the
@@ -54,6 +59,11 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
+  /** Stop playing, finish the chunks in flight and complete every acknowledged position, then answer. */
+  public record Drain(ActorRef<Drained> replyTo) implements Command {}
+
+  public record Drained(String workerId) implements CborSerializable {}
+
   /** Where a worker stands: the version it plays with, groups recorded, reloads, refusals. */
   public record Status(String workerId, long version, long groupsRecorded, long reloads, long refused, boolean finished)
       implements CborSerializable {}
@@ -67,8 +77,13 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private record InsertAnswered(Chunk chunk, List<EpisodeGroup> groups, Replay.InsertResult result, Throwable failure)
       implements Command {}
 
-  private record CompleteAnswered(Chunk chunk, List<EpisodeGroup> groups, PolicyCursor.CompleteReply reply, Throwable failure)
+  private record CompleteAnswered(List<Durable> done, PolicyCursor.CompleteReply reply, Throwable failure)
       implements Command {}
+
+  private record CompleteDue() implements Command {}
+
+  /** A chunk the replay acknowledged at {@code atMillis} (its accepted groups), waiting to be completed. */
+  private record Durable(Chunk chunk, List<EpisodeGroup> groups, long atMillis) implements CborSerializable {}
 
   private record VersionAnnounced(AdapterHub.AdapterPublished published) implements Command {}
 
@@ -119,6 +134,11 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private boolean reportedFinished;
   private int insertsInFlight;
   private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
+  private final List<Durable> durable = new ArrayList<>();
+  private boolean completing;
+  /** Set by {@link Drain}, for good: the worker plays nothing more. */
+  private boolean draining;
+  private final List<ActorRef<Drained>> drainedWaiters = new ArrayList<>();
   private long groupsRecorded;
   private long reloads;
   private long refused;
@@ -172,6 +192,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Drain.class, this::onDrain)
+        .onMessage(CompleteDue.class, this::onCompleteDue)
         .onMessage(VersionsAnswered.class, this::onVersionsAnswered)
         .onMessage(VersionAnnounced.class, this::onVersionAnnounced)
         .onMessage(Loaded.class, this::onLoaded)
@@ -313,6 +335,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       timers.startSingleTimer(new AskLease(), Duration.ofMillis(Math.max(10, Math.min(1000, all.retryAfterMillis()))));
     } else if (reply instanceof PolicyCursor.Finished) {
       finished = true;
+      completeWhenDue();
       reportFinished();
     } else if (reply instanceof PolicyCursor.LeaseRejected rejected) {
       getContext().getLog().error("{}: lease rejected: {}", workerId, rejected.reason());
@@ -322,7 +345,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   }
 
   private void playNext() {
-    if (!ready || playing || finished || insertsInFlight >= settings.insertsInFlight()) {
+    if (!ready || playing || finished || draining || insertsInFlight >= settings.insertsInFlight()) {
       return;
     }
     Chunk chunk = queue.poll();
@@ -437,6 +460,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
           workerId, played.chunk().from(), played.chunk().to(), cause.toString());
       timers.startSingleTimer(new AskLease(), Duration.ofSeconds(1));
       queue.clear();
+      answerDrained();
       return this;
     }
     Chunk asked = played.chunk();
@@ -462,51 +486,125 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   }
 
   private Behavior<Command> onInsertAnswered(InsertAnswered answered) {
+    insertsInFlight--;
     if (answered.failure() != null) {
       getContext().getLog().warn("{}: insert of positions {}..{} not acknowledged ({}); sending it again", workerId,
           answered.chunk().from(), answered.chunk().to(), answered.failure().getMessage());
-      insertsInFlight--;
       insert(answered.chunk(), answered.groups());
       return this;
     }
-    for (Replay.Rejection r : answered.result().rejected()) {
+    Replay.InsertResult result = answered.result();
+    for (Replay.Rejection r : result.rejected()) {
       getContext().getLog().error("{}: the replay refused group {}: {}", workerId, r.id(), String.join("; ", r.reasons()));
     }
-    Chunk c = answered.chunk();
-    Asks.ask(getContext(), PolicyCursor.CompleteReply.class, cursor, ASK,
-        replyTo -> new PolicyCursor.Complete(workerId, c.from(), c.to(), replyTo),
-        (reply, failure) -> new CompleteAnswered(c, answered.groups(), reply, failure));
+    // a duplicate was recorded before (a position played again after a restart): only new groups are reported
+    Set<String> accepted = Set.copyOf(result.accepted());
+    List<EpisodeGroup> recorded = new ArrayList<>(accepted.size());
+    for (EpisodeGroup g : answered.groups()) {
+      if (accepted.contains(g.id())) {
+        recorded.add(g);
+      }
+    }
+    durable.add(new Durable(answered.chunk(), recorded, clock.millis()));
+    requestTraining(answered.chunk());
+    playNext();
+    completeWhenDue();
     return this;
+  }
+
+  private Behavior<Command> onCompleteDue(CompleteDue due) {
+    completeWhenDue();
+    return this;
+  }
+
+  /**
+   * Completes the acknowledged positions (the first contiguous run of them) when the oldest has
+   * waited {@code complete-every}, when every leased position is played and acknowledged, or when draining;
+   * otherwise sets a timer for when it will be due.
+   */
+  private void completeWhenDue() {
+    if (completing || durable.isEmpty()) {
+      return;
+    }
+    long waited = clock.millis() - durable.get(0).atMillis();
+    long left = settings.completeEvery().toMillis() - waited;
+    boolean leaseDone = queue.isEmpty() && !playing && insertsInFlight == 0;
+    if (left > 0 && !leaseDone && !finished && !draining) {
+      timers.startSingleTimer(new CompleteDue(), Duration.ofMillis(left));
+      return;
+    }
+    durable.sort(Comparator.comparingLong(d -> d.chunk().from()));
+    List<Durable> run = new ArrayList<>();
+    for (Durable d : durable) {
+      if (!run.isEmpty() && d.chunk().from() != run.get(run.size() - 1).chunk().to()) {
+        break;
+      }
+      run.add(d);
+    }
+    complete(run);
+  }
+
+  private void complete(List<Durable> run) {
+    completing = true;
+    long from = run.get(0).chunk().from();
+    long to = run.get(run.size() - 1).chunk().to();
+    Asks.ask(getContext(), PolicyCursor.CompleteReply.class, cursor, ASK,
+        replyTo -> new PolicyCursor.Complete(workerId, from, to, replyTo),
+        (reply, failure) -> new CompleteAnswered(run, reply, failure));
   }
 
   private Behavior<Command> onCompleteAnswered(CompleteAnswered answered) {
-    Chunk c = answered.chunk();
+    completing = false;
+    List<Durable> done = answered.done();
+    long from = done.get(0).chunk().from();
+    long to = done.get(done.size() - 1).chunk().to();
     if (answered.failure() != null) {
-      getContext().getLog().warn("{}: completion of {}..{} not acknowledged ({}); sending it again", workerId, c.from(), c.to(),
+      getContext().getLog().warn("{}: completion of {}..{} not acknowledged ({}); sending it again", workerId, from, to,
           answered.failure().getMessage());
-      Asks.ask(getContext(), PolicyCursor.CompleteReply.class, cursor, ASK,
-          replyTo -> new PolicyCursor.Complete(workerId, c.from(), c.to(), replyTo),
-          (reply, failure) -> new CompleteAnswered(c, answered.groups(), reply, failure));
+      complete(done);
       return this;
     }
-    insertsInFlight--;
     if (answered.reply() instanceof PolicyCursor.CompleteRejected rejected) {
-      getContext().getLog().warn("{}: completion of {}..{} rejected: {}", workerId, c.from(), c.to(), rejected.reason());
+      getContext().getLog().warn("{}: completion of {}..{} rejected: {}", workerId, from, to, rejected.reason());
     }
-    groupsRecorded += answered.groups().size();
-    listener.recorded(workerId, answered.groups());
-    requestTraining(c);
+    durable.removeAll(done);
+    for (Durable d : done) {
+      groupsRecorded += d.groups().size();
+      listener.recorded(workerId, d.groups());
+    }
+    completeWhenDue();
     playNext();
     reportFinished();
+    answerDrained();
     return this;
   }
 
-  /** Once the cursor has nothing left and this worker's last groups are durable. */
+  /** Once the cursor has nothing left and this worker's last groups are durable and completed. */
   private void reportFinished() {
-    if (finished && !reportedFinished && insertsInFlight == 0 && !playing) {
+    if (finished && !reportedFinished && idle()) {
       reportedFinished = true;
       getContext().getLog().info("{}: the run has no positions left", workerId);
       listener.finished(workerId);
+    }
+  }
+
+  /** Nothing played, inserted or completed is in flight, and nothing acknowledged waits for completion. */
+  private boolean idle() {
+    return insertsInFlight == 0 && !playing && durable.isEmpty() && !completing;
+  }
+
+  private Behavior<Command> onDrain(Drain drain) {
+    draining = true;
+    drainedWaiters.add(drain.replyTo());
+    completeWhenDue();
+    answerDrained();
+    return this;
+  }
+
+  private void answerDrained() {
+    if (!drainedWaiters.isEmpty() && idle()) {
+      drainedWaiters.forEach(w -> w.tell(new Drained(workerId)));
+      drainedWaiters.clear();
     }
   }
 

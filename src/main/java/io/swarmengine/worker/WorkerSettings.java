@@ -10,16 +10,20 @@ import java.time.Duration;
  * how many inserts may be in flight while it plays on, and how far generation may run ahead of
  * training: position p is played only once at most {@code maxStepsAhead} of the training steps that
  * positions before p call for are still without their adapter version (AReaL's staleness control),
- * waiting at most {@code throttleTimeout} for one (then it plays on, so a dropped step cannot stall the run).
+ * waiting at most {@code throttleTimeout} for one (then it plays on, so a dropped step cannot stall the run),
+ * and how long positions whose groups the replay has acknowledged may wait before the worker
+ * completes them at the cursor ({@code completeEvery}: one journal write for many chunks; they are
+ * completed sooner when the worker's leased positions run out or it is drained).
  */
 public record WorkerSettings(
-    int leaseSize, int chunkGroups, Duration chunkTime, long seed, int insertsInFlight, int maxStepsAhead, Duration throttleTimeout) {
+    int leaseSize, int chunkGroups, Duration chunkTime, long seed, int insertsInFlight, int maxStepsAhead, Duration throttleTimeout,
+    Duration completeEvery) {
   public WorkerSettings {
     if (leaseSize < 1 || chunkGroups < 1 || insertsInFlight < 1 || chunkTime.isNegative() || chunkTime.isZero()) {
       throw new IllegalArgumentException("worker needs lease-size, chunk-groups, inserts-in-flight >= 1 and a positive chunk-time");
     }
-    if (throttleTimeout.isNegative()) {
-      throw new IllegalArgumentException("throttle-timeout must be >= 0");
+    if (throttleTimeout.isNegative() || completeEvery.isNegative()) {
+      throw new IllegalArgumentException("throttle-timeout and complete-every must be >= 0");
     }
   }
 
@@ -37,6 +41,7 @@ public record WorkerSettings(
         seed,
         workers.getInt("inserts-in-flight"),
         workers.getInt("max-steps-ahead"),
-        workers.getDuration("throttle-timeout"));
+        workers.getDuration("throttle-timeout"),
+        workers.getDuration("complete-every"));
   }
 }

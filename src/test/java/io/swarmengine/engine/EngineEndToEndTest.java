@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * journal, through a stop and a resume, a corrupt adapter and a rollback.
  */
 class EngineEndToEndTest {
-  private static final int POSITIONS = 120;
+  /** Enough that the resumed run still plays when the corrupt adapter and the rollback come. */
+  private static final int POSITIONS = 400;
   /** Log-probabilities are stored, and trained, under softmax(logits / T). */
   private static final double TEMPERATURE = 0.7;
 

@@ -59,19 +59,32 @@ class WorkerThrottleTest {
   private final TestProbe<Trainer.Command> trainer = kit.createTestProbe();
   private ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic;
 
-  private void startWorker(String name, Duration throttleTimeout) {
+  private ActorRef<WorkerAgent.Command> startWorker(String name, Duration throttleTimeout) {
+    return startWorker(name, 64, 1, throttleTimeout, Duration.ZERO);
+  }
+
+  private ActorRef<WorkerAgent.Command> startWorker(String name, int chunkGroups, int maxStepsAhead, Duration throttleTimeout,
+      Duration completeEvery) {
     topic = kit.spawn(Topic.create(AdapterHub.AdapterPublished.class, "versions-" + name));
     WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor.ref(), replay.ref(), hub.ref(), topic, trainer.ref(), SCHEDULE,
         Task.byName("arithmetic:9"), new NullRollouts(2), null, new AdapterStore(dataDir), Clock.systemUTC());
-    WorkerSettings settings = new WorkerSettings(64, 64, Duration.ofSeconds(10), 1, 2, 1, throttleTimeout);
-    kit.spawn(WorkerAgent.create(name, parts, settings, WorkerListener.NONE), name);
+    WorkerSettings settings =
+        new WorkerSettings(64, chunkGroups, Duration.ofSeconds(10), 1, 2, maxStepsAhead, throttleTimeout, completeEvery);
+    ActorRef<WorkerAgent.Command> worker = kit.spawn(WorkerAgent.create(name, parts, settings, WorkerListener.NONE), name);
     hub.expectMessageClass(AdapterHub.GetVersions.class).replyTo().tell(new AdapterHub.Versions(List.of(), null, 0));
     PolicyCursor.Lease lease = cursor.expectMessageClass(PolicyCursor.Lease.class);
     lease.replyTo().tell(new PolicyCursor.Leased(1, SCHEDULE.runs(0, 64), System.currentTimeMillis() + 60_000));
+    return worker;
   }
 
   /** Acknowledges the next insert and its completion; returns the positions inserted. */
   private List<Long> acknowledgeInsert(Duration within) {
+    List<Long> positions = acknowledgeInsertOnly(within);
+    acknowledgeCompletion();
+    return positions;
+  }
+
+  private List<Long> acknowledgeInsertOnly(Duration within) {
     Replay.Insert insert = replay.expectMessageClass(Replay.Insert.class, within);
     List<String> ids = new ArrayList<>();
     List<Long> positions = new ArrayList<>();
@@ -80,13 +93,18 @@ class WorkerThrottleTest {
       positions.add(g.position());
     }
     insert.replyTo().tell(new Replay.InsertResult(ids, List.of(), List.of()));
+    return positions;
+  }
+
+  /** Answers the next completion (skipping lease requests); returns its range. */
+  private List<Long> acknowledgeCompletion() {
     PolicyCursor.Command next = cursor.receiveMessage();
     while (!(next instanceof PolicyCursor.Complete)) { // a worker out of positions asks for more meanwhile
       next = cursor.receiveMessage();
     }
     PolicyCursor.Complete complete = (PolicyCursor.Complete) next;
     complete.replyTo().tell(new PolicyCursor.Completed(complete.from(), complete.to(), complete.to() - complete.from()));
-    return positions;
+    return List.of(complete.from(), complete.to());
   }
 
   private static List<Long> range(long from, long to) {
@@ -113,6 +131,44 @@ class WorkerThrottleTest {
     assertEquals(range(11, 15), acknowledgeInsert(Duration.ofSeconds(10)));
     assertEquals(11, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
     replay.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void acknowledgedChunksAreCompletedTogetherWhenTheLeaseRunsOut() {
+    startWorker("completes-late", 8, -1, Duration.ZERO, Duration.ofHours(1));
+    List<Long> inserted = new ArrayList<>();
+    for (int chunk = 0; chunk < 8; chunk++) {
+      inserted.addAll(acknowledgeInsertOnly(Duration.ofSeconds(10)));
+    }
+    assertEquals(range(0, 64), inserted);
+    // the first completion (lease requests skipped) covers all eight chunks: one journal write
+    assertEquals(List.of(0L, 64L), acknowledgeCompletion());
+  }
+
+  @Test
+  void aDrainedWorkerPlaysNoMoreAndCompletesWhatIsAcknowledged() {
+    ActorRef<WorkerAgent.Command> worker = startWorker("drained", 8, -1, Duration.ZERO, Duration.ofHours(1));
+    assertEquals(range(0, 8), acknowledgeInsertOnly(Duration.ofSeconds(10)));
+    // two inserts in flight, unanswered: the worker plays no further
+    Replay.Insert second = replay.expectMessageClass(Replay.Insert.class);
+    Replay.Insert third = replay.expectMessageClass(Replay.Insert.class);
+    TestProbe<WorkerAgent.Drained> drained = kit.createTestProbe();
+    worker.tell(new WorkerAgent.Drain(drained.ref()));
+    assertEquals(List.of(0L, 8L), acknowledgeCompletion()); // what is acknowledged is completed at once
+    drained.expectNoMessage(Duration.ofMillis(100)); // two chunks are still in flight
+    for (Replay.Insert insert : List.of(second, third)) {
+      insert.replyTo().tell(new Replay.InsertResult(
+          insert.groups().stream().map(EpisodeGroup::id).toList(), List.of(), List.of()));
+    }
+    long completedTo = 8;
+    while (completedTo < 24) {
+      List<Long> range = acknowledgeCompletion();
+      assertEquals(completedTo, range.get(0));
+      completedTo = range.get(1);
+    }
+    assertEquals(24, completedTo);
+    assertEquals("drained", drained.receiveMessage().workerId());
+    replay.expectNoMessage(Duration.ofMillis(300)); // and it plays nothing more
   }
 
   @Test
