@@ -2,19 +2,17 @@ package io.swarmengine.adapter;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.pubsub.Topic;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.swarmengine.CborSerializable;
+import io.swarmengine.persistence.JournaledBehavior;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +29,7 @@ import java.util.Map;
  * stay bounded however long the run.
  */
 public final class AdapterHub
-    extends EventSourcedBehaviorWithEnforcedReplies<AdapterHub.Command, AdapterHub.Event, AdapterHub.State> {
+    extends JournaledBehavior<AdapterHub.Command, AdapterHub.Event, AdapterHub.State> {
 
   public static final String TOPIC = "swarm-adapters";
 
@@ -195,8 +193,7 @@ public final class AdapterHub
 
   private AdapterHub(String persistenceId, AdapterStore store, ActorRef<Topic.Command<AdapterPublished>> topic, Clock clock,
       int keepVersions) {
-    super(PersistenceId.ofUniqueId(persistenceId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.ofUniqueId(persistenceId));
     if (keepVersions < MIN_KEEP_VERSIONS) {
       throw new IllegalArgumentException("keep-versions " + keepVersions + " is below " + MIN_KEEP_VERSIONS);
     }

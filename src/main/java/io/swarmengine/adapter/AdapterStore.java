@@ -35,24 +35,11 @@ public final class AdapterStore {
   public record Stored(String sha256, long sizeBytes) {}
 
   public Stored put(LoraAdapter adapter) throws IOException {
-    Files.createDirectories(root);
-    Path tmp = Files.createTempDirectory(root, ".incoming-");
-    try {
-      adapter.write(tmp);
-      String sha = sha256(tmp);
-      long size = Files.size(tmp.resolve(CONFIG)) + Files.size(tmp.resolve(WEIGHTS));
-      Path target = root.resolve(sha);
-      if (!Files.isDirectory(target)) {
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
-          // another writer stored the same content first
-        }
-      }
-      return new Stored(sha, size);
-    } finally {
-      deleteTree(tmp);
-    }
+    byte[] config = adapter.configBytes();
+    byte[] weights = adapter.weightsBytes();
+    String sha = sha256(config, weights);
+    storeFiles(sha, config, weights);
+    return new Stored(sha, config.length + weights.length);
   }
 
   public Path path(String sha256) {
@@ -99,26 +86,29 @@ public final class AdapterStore {
     if (configLength < 0 || configLength > bundle.length - 4) {
       throw new ModelFormatException("adapter " + sha256 + ": the bundle's config length " + configLength + " is corrupt");
     }
-    MessageDigest digest = digest();
-    digest.update(bundle, 4, configLength);
-    digest.update((byte) 0);
-    digest.update(bundle, 4 + configLength, bundle.length - 4 - configLength);
-    String actual = HexFormat.of().formatHex(digest.digest());
+    byte[] config = java.util.Arrays.copyOfRange(bundle, 4, 4 + configLength);
+    byte[] weights = java.util.Arrays.copyOfRange(bundle, 4 + configLength, bundle.length);
+    String actual = sha256(config, weights);
     if (!actual.equals(sha256)) {
       throw new ModelFormatException("adapter " + sha256 + ": the received files hash to " + actual + "; refused");
     }
+    storeFiles(sha256, config, weights);
+  }
+
+  /** Writes an adapter's two files under {@code sha256}, whole or not at all; nothing when it is there. */
+  private void storeFiles(String sha256, byte[] config, byte[] weights) throws IOException {
     if (Files.isDirectory(path(sha256))) {
       return;
     }
     Files.createDirectories(root);
     Path tmp = Files.createTempDirectory(root, ".incoming-");
     try {
-      Files.write(tmp.resolve(CONFIG), java.util.Arrays.copyOfRange(bundle, 4, 4 + configLength));
-      Files.write(tmp.resolve(WEIGHTS), java.util.Arrays.copyOfRange(bundle, 4 + configLength, bundle.length));
+      Files.write(tmp.resolve(CONFIG), config);
+      Files.write(tmp.resolve(WEIGHTS), weights);
       try {
         Files.move(tmp, path(sha256), StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
-        // another transfer stored it first
+        // another writer stored the same content first
       }
     } finally {
       deleteTree(tmp);
@@ -135,10 +125,14 @@ public final class AdapterStore {
 
   /** The content hash of an adapter folder. */
   public static String sha256(Path dir) throws IOException {
+    return sha256(Files.readAllBytes(dir.resolve(CONFIG)), Files.readAllBytes(dir.resolve(WEIGHTS)));
+  }
+
+  private static String sha256(byte[] config, byte[] weights) {
     MessageDigest digest = digest();
-    digest.update(Files.readAllBytes(dir.resolve(CONFIG)));
+    digest.update(config);
     digest.update((byte) 0);
-    digest.update(Files.readAllBytes(dir.resolve(WEIGHTS)));
+    digest.update(weights);
     return HexFormat.of().formatHex(digest.digest());
   }
 

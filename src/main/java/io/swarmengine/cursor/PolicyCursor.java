@@ -2,14 +2,12 @@ package io.swarmengine.cursor;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EffectBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
@@ -18,6 +16,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.swarmengine.CborSerializable;
 import io.swarmengine.persistence.BatchWritten;
 import io.swarmengine.persistence.GroupCommit;
+import io.swarmengine.persistence.JournaledBehavior;
 import io.swarmengine.policy.CompiledPolicy;
 import io.swarmengine.policy.PolicyException;
 import io.swarmengine.policy.PolicySpec;
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * in front groups every lease and completion that arrive during one write into the next write.
  */
 public final class PolicyCursor
-    extends EventSourcedBehaviorWithEnforcedReplies<
+    extends JournaledBehavior<
         PolicyCursor.Command, PolicyCursor.Event, CursorState> {
 
   private static final Logger LOG = LoggerFactory.getLogger(PolicyCursor.class);
@@ -149,9 +148,7 @@ public final class PolicyCursor
   private PolicyCursor(
       PersistenceId id, PolicySpec spec, Long total, CursorSettings settings, Clock clock)
       throws PolicyException {
-    super(
-        id,
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(id);
     this.spec = spec.canonical();
     this.total = total;
     this.policy = spec.compile(total);

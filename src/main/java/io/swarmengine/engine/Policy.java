@@ -1,14 +1,13 @@
 package io.swarmengine.engine;
 
 import io.swarmengine.adapter.AdapterHub;
-import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.metrics.ComputeMeter;
 import io.swarmengine.model.Generator;
-import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.Tokenizer;
 import io.swarmengine.model.ops.Parallel;
 import io.swarmengine.replay.Turn;
+import io.swarmengine.worker.AdapterModels;
 import io.swarmengine.worker.PolicyModel;
 import io.swarmengine.worker.RolloutSettings;
 import java.util.ArrayList;
@@ -36,20 +35,18 @@ public final class Policy {
 
   private final Tokenizer tokenizer;
   private final RolloutSettings sampling;
-  private final AdapterStore store;
-  private final Gpt2 base;
+  private final AdapterModels models;
   private final AtomicLong seeds;
   private final ComputeMeter meter;
   private volatile PolicyModel current;
 
-  Policy(Tokenizer tokenizer, RolloutSettings sampling, AdapterStore store, Gpt2 base, long seed, ComputeMeter meter) {
+  Policy(Tokenizer tokenizer, RolloutSettings sampling, AdapterModels models, long seed, ComputeMeter meter) {
     this.tokenizer = tokenizer;
     this.sampling = sampling;
-    this.store = store;
-    this.base = base;
+    this.models = models;
     this.seeds = new AtomicLong(seed);
     this.meter = meter;
-    this.current = PolicyModel.base(base);
+    this.current = PolicyModel.base(models.base());
   }
 
   /** The adapter version it generates with now (0: the base model). */
@@ -87,12 +84,12 @@ public final class Policy {
   /** Loads and verifies {@code version} (null: the base model) and makes it current. */
   void use(AdapterHub.Version version) throws ModelFormatException {
     if (version == null) {
-      current = PolicyModel.base(base);
+      current = PolicyModel.base(models.base());
       return;
     }
     if (Objects.equals(current.sha256(), version.sha256()) && current.version() == version.number()) {
       return;
     }
-    current = new PolicyModel(version.number(), version.sha256(), base.withAdapter(store.read(version.sha256(), base.config)));
+    current = new PolicyModel(version.number(), version.sha256(), models.model(version.sha256()));
   }
 }

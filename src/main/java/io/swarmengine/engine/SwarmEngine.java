@@ -26,6 +26,7 @@ import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.replay.Replay;
 import io.swarmengine.replay.ReplaySettings;
 import io.swarmengine.trainer.Trainer;
+import io.swarmengine.worker.AdapterModels;
 import io.swarmengine.worker.MeteredRollouts;
 import io.swarmengine.worker.ModelRollouts;
 import io.swarmengine.worker.NullRollouts;
@@ -148,8 +149,9 @@ public final class SwarmEngine implements AutoCloseable {
               settings.dataDir().resolve("trainer"), settings.trainer(), settings.compiled(),
               new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, replay, hub, topic), "trainer")
           : null;
-      policy = workerBase == null ? null
-          : new Policy(new ByteTokenizer(), settings.rollout(), store, workerBase, settings.seed() ^ 0x706f6c6963L, meter);
+      AdapterModels models = workerBase == null ? null : new AdapterModels(workerBase, store);
+      policy = models == null ? null
+          : new Policy(new ByteTokenizer(), settings.rollout(), models, settings.seed() ^ 0x706f6c6963L, meter);
       expireLeasesFromBefore(settings.workers());
       if (trainer != null) {
         askForAStepTheStopDropped(settings.compiled());
@@ -161,7 +163,7 @@ public final class SwarmEngine implements AutoCloseable {
       workers = new ArrayList<>();
       for (int i = 0; i < settings.workers(); i++) {
         WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor, replay, hub, topic, trainer, settings.compiled(),
-            settings.task(), rollouts, settings.nullPolicy() ? null : workerBase, store, Clock.systemUTC());
+            settings.task(), rollouts, settings.nullPolicy() ? null : models, Clock.systemUTC());
         workers.add(spawn(WorkerAgent.create(workerId(i), parts, settings.worker(), both), workerId(i)));
       }
     } catch (RuntimeException e) {

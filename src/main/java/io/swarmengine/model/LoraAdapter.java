@@ -1,13 +1,16 @@
 package io.swarmengine.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -221,6 +224,15 @@ public final class LoraAdapter {
   /** Writes adapter_config.json and adapter_model.safetensors into {@code dir}. */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);
+    Files.write(dir.resolve("adapter_config.json"), configBytes());
+    Path weights = dir.resolve("adapter_model.safetensors");
+    Path tmp = dir.resolve("adapter_model.safetensors.tmp");
+    Files.write(tmp, weightsBytes());
+    Files.move(tmp, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The bytes of adapter_config.json: PEFT's LoRA config. */
+  public byte[] configBytes() {
     ObjectNode c = JSON.createObjectNode();
     c.put("peft_type", "LORA");
     c.put("task_type", "CAUSAL_LM");
@@ -244,12 +256,20 @@ public final class LoraAdapter {
     c.putObject("rank_pattern");
     c.putObject("alpha_pattern");
     c.put("inference_mode", true);
-    Files.writeString(dir.resolve("adapter_config.json"), JSON.writeValueAsString(c) + "\n");
+    try {
+      return (JSON.writeValueAsString(c) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the adapter config could not be written: " + e.getMessage(), e);
+    }
+  }
+
+  /** The bytes of adapter_model.safetensors: the LoRA tensors and the full parameters it saves. */
+  public byte[] weightsBytes() {
     Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
     tensors.forEach((name, a) -> out.put(name, new Safetensors.Tensor("F32", shapes.get(name), a)));
     Map<String, int[]> baseShapes = Gpt2.shapesOf(model, saved.containsKey("lm_head.weight"));
     saved.forEach((name, a) -> out.put("base_model.model." + name, new Safetensors.Tensor("F32", baseShapes.get(name), a)));
-    Safetensors.write(dir.resolve("adapter_model.safetensors"), out, Map.of("format", "pt"));
+    return Safetensors.encode(out, Map.of("format", "pt"));
   }
 
   /** Reads a PEFT LoRA folder for a model of shape {@code model}, refusing what it cannot honour. */

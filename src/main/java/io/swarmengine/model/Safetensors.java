@@ -238,6 +238,13 @@ public final class Safetensors {
   /** Writes F32 tensors (in name order) and metadata; the header is padded to 8 bytes. */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
       throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, encode(tensors, metadata));
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The bytes of a file of F32 tensors (in name order) and metadata, as {@link #write} writes them. */
+  public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
     ObjectNode header = JSON.createObjectNode();
     if (!metadata.isEmpty()) {
       ObjectNode meta = header.putObject("__metadata__");
@@ -262,7 +269,12 @@ public final class Safetensors {
       offset += 4L * t.data().length;
       offsets.add(offset);
     }
-    byte[] json = JSON.writeValueAsBytes(header);
+    byte[] json;
+    try {
+      json = JSON.writeValueAsBytes(header);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a safetensors header could not be written: " + e.getMessage(), e);
+    }
     int padded = (json.length + 7) / 8 * 8;
     ByteBuffer out = ByteBuffer.allocate((int) (8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
     out.putLong(padded);
@@ -274,8 +286,6 @@ public final class Safetensors {
       out.asFloatBuffer().put(t.data());
       out.position(out.position() + 4 * t.data().length);
     }
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, out.array());
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return out.array();
   }
 }

@@ -2,7 +2,6 @@ package io.swarmengine.replay;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -11,7 +10,6 @@ import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -19,6 +17,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.swarmengine.CborSerializable;
 import io.swarmengine.persistence.BatchWritten;
 import io.swarmengine.persistence.GroupCommit;
+import io.swarmengine.persistence.JournaledBehavior;
 import io.swarmengine.persistence.SnapshotWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * write.
  */
 public final class Replay
-    extends EventSourcedBehaviorWithEnforcedReplies<Replay.Command, Replay.Event, Replay.State> {
+    extends JournaledBehavior<Replay.Command, Replay.Event, Replay.State> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
 
@@ -200,9 +199,7 @@ public final class Replay
       TimerScheduler<Command> timers,
       ReplaySettings settings,
       long seed) {
-    super(
-        PersistenceId.ofUniqueId(settings.persistenceId()),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.ofUniqueId(settings.persistenceId()));
     this.context = context;
     this.timers = timers;
     this.settings = settings;

@@ -3,6 +3,7 @@ package io.swarmengine.worker;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Scheduler;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -12,12 +13,10 @@ import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.CborSerializable;
 import io.swarmengine.adapter.AdapterFetch;
 import io.swarmengine.adapter.AdapterHub;
-import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.concurrent.Asks;
 import io.swarmengine.concurrent.Failures;
 import io.swarmengine.cursor.PolicyCursor;
 import io.swarmengine.env.Task;
-import io.swarmengine.model.Gpt2;
 import io.swarmengine.policy.CompiledPolicy;
 import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.replay.Episode;
@@ -113,8 +112,9 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private final CompiledPolicy schedule;
   private final Task task;
   private final Rollouts rollouts;
-  private final Gpt2 base;
-  private final AdapterStore store;
+  /** Null for a policy without a model. */
+  private final AdapterModels models;
+  private final Scheduler scheduler;
   private final WorkerSettings settings;
   private final WorkerListener listener;
   private final Clock clock;
@@ -155,8 +155,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     this.schedule = parts.schedule();
     this.task = parts.task();
     this.rollouts = parts.rollouts();
-    this.base = parts.base();
-    this.store = parts.store();
+    this.models = parts.models();
+    this.scheduler = context.getSystem().scheduler();
     this.settings = settings;
     this.listener = listener;
     this.clock = parts.clock();
@@ -167,8 +167,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   /**
    * What a worker works with: the run's actors, its compiled schedule (to know which positions
-   * train), the task, how to roll out, the base model (null for a policy without a model) and the
-   * adapter store. {@code trainer} may be null when nothing trains.
+   * train), the task, how to roll out, and the node's models of adapter versions, which its workers
+   * share (null for a policy without a model). {@code trainer} may be null when nothing trains.
    */
   public record Parts(
       ActorRef<PolicyCursor.Command> cursor,
@@ -179,8 +179,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       CompiledPolicy schedule,
       Task task,
       Rollouts rollouts,
-      Gpt2 base,
-      AdapterStore store,
+      AdapterModels models,
       Clock clock) {}
 
   public static Behavior<Command> create(String workerId, Parts parts, WorkerSettings settings, WorkerListener listener) {
@@ -249,15 +248,15 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   }
 
   private PolicyModel policyOf(AdapterHub.Version version) {
-    if (base == null) {
+    if (models == null) {
       return new PolicyModel(version == null ? 0 : version.number(), version == null ? null : version.sha256(), null);
     }
     if (version == null) {
-      return PolicyModel.base(base);
+      return PolicyModel.base(models.base());
     }
     try {
-      AdapterFetch.ensureLocal(store, hub, version, getContext().getSystem().scheduler());
-      return new PolicyModel(version.number(), version.sha256(), base.withAdapter(store.read(version.sha256(), base.config)));
+      AdapterFetch.ensureLocal(models.store(), hub, version, scheduler);
+      return new PolicyModel(version.number(), version.sha256(), models.model(version.sha256()));
     } catch (Exception e) {
       throw new CompletionException(e);
     }
@@ -273,7 +272,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       listener.refused(workerId, loaded.version(), cause.getMessage());
       if (!ready && keep == null) {
         // nothing to keep yet: play with the base model rather than not at all
-        current = base == null ? new PolicyModel(0, null, null) : PolicyModel.base(base);
+        current = models == null ? new PolicyModel(0, null, null) : PolicyModel.base(models.base());
         becomeReady();
       }
       return this;

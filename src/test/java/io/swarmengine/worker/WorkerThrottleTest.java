@@ -7,7 +7,6 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.adapter.AdapterHub;
-import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.cursor.PolicyCursor;
 import io.swarmengine.env.Task;
 import io.swarmengine.policy.CompiledPolicy;
@@ -16,7 +15,6 @@ import io.swarmengine.policy.TrainScope;
 import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.replay.Replay;
 import io.swarmengine.trainer.Trainer;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Generation waits for training: a worker plays no further than {@code max-steps-ahead} training
@@ -33,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorkerThrottleTest {
   private static final ActorTestKit kit = ActorTestKit.create("worker-throttle");
-
-  @TempDir Path dataDir;
 
   @AfterAll
   static void stop() {
@@ -67,7 +62,7 @@ class WorkerThrottleTest {
       Duration completeEvery) {
     topic = kit.spawn(Topic.create(AdapterHub.AdapterPublished.class, "versions-" + name));
     WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor.ref(), replay.ref(), hub.ref(), topic, trainer.ref(), SCHEDULE,
-        Task.byName("arithmetic:9"), new NullRollouts(2), null, new AdapterStore(dataDir), Clock.systemUTC());
+        Task.byName("arithmetic:9"), new NullRollouts(2), null, Clock.systemUTC());
     WorkerSettings settings =
         new WorkerSettings(64, chunkGroups, Duration.ofSeconds(10), 1, 2, maxStepsAhead, throttleTimeout, completeEvery);
     ActorRef<WorkerAgent.Command> worker = kit.spawn(WorkerAgent.create(name, parts, settings, WorkerListener.NONE), name);
