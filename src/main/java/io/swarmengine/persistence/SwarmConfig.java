@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads the engine's configuration: the caller's overrides, then system properties and
- * application.conf, then the journal plugin settings ({@code swarm-persistence.conf}), then
+ * application.conf, then the journal plugin settings ({@code swarm-persistence.conf}) and the Akka
+ * settings of the engine ({@code swarm-akka.conf}: in reference.conf, Akka's own would win), then
  * reference.conf. The journal database is derived from {@code swarm.journal}: an embedded H2 file
  * under {@code swarm.data-dir/journal} by default, or the PostgreSQL server of {@code swarm.postgres}.
  */
@@ -33,6 +34,7 @@ public final class SwarmConfig {
             .withFallback(ConfigFactory.defaultOverrides())
             .withFallback(ConfigFactory.defaultApplication())
             .withFallback(ConfigFactory.parseResources("swarm-persistence.conf"))
+            .withFallback(ConfigFactory.parseResources("swarm-akka.conf"))
             .withFallback(ConfigFactory.defaultReference());
     // swarm-persistence.conf refers to swarm.journal-db, derived below: read the rest first
     Config swarm = layered.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
