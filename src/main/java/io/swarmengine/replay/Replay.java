@@ -73,10 +73,40 @@ public final class Replay
   /**
    * Asks for {@code n} items at most {@code maxLag} adapter versions behind the newest, with
    * importance exponent {@code beta} (null: annealed); waits up to {@code timeoutMillis} while the
-   * rate limiter or an empty replay holds it back.
+   * rate limiter or an empty replay holds it back. {@code after} (may be null): new priorities for
+   * an earlier batch, set before the draw and journaled with it in one write (a trainer's update
+   * for its last step and its next sample, which it would otherwise send one behind the other as
+   * {@link UpdatePriorities} and {@code Sample}: two journal writes per training step). An invalid
+   * update refuses the sample and sets nothing; when the draw must wait, the update goes in at once.
    */
-  public record Sample(int n, Double beta, long maxLag, long timeoutMillis, ActorRef<SampleReply> replyTo)
-      implements Command {}
+  public record Sample(int n, Double beta, long maxLag, long timeoutMillis, PriorityUpdate after,
+      ActorRef<SampleReply> replyTo) implements Command {
+    public Sample(int n, Double beta, long maxLag, long timeoutMillis, ActorRef<SampleReply> replyTo) {
+      this(n, beta, maxLag, timeoutMillis, null, replyTo);
+    }
+
+    Sample withoutUpdate() {
+      return new Sample(n, beta, maxLag, timeoutMillis, null, replyTo);
+    }
+  }
+
+  /** New priorities for sampled copies (keys from a {@link SampledBatch}), as a {@link Sample} carries them. */
+  public record PriorityUpdate(List<SampleKey> keys, double[] priorities) implements CborSerializable {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PriorityUpdate u && keys.equals(u.keys) && Arrays.equals(priorities, u.priorities);
+    }
+
+    @Override
+    public int hashCode() {
+      return keys.hashCode() * 31 + Arrays.hashCode(priorities);
+    }
+
+    @Override
+    public String toString() {
+      return "PriorityUpdate[" + keys.size() + " keys]";
+    }
+  }
 
   /** New priorities for sampled copies; updates for copies no longer present are dropped. */
   public record UpdatePriorities(List<SampleKey> keys, double[] priorities, ActorRef<UpdateReply> replyTo)
@@ -366,13 +396,28 @@ public final class Replay
     if (drawn != null) {
       return drawn;
     }
+    if (sample.after() != null) {
+      // the draw has to wait, the update need not: it goes in now, and the sample waits as any other
+      Sample later = sample.withoutUpdate();
+      PrioritiesSet update = new PrioritiesSet(sample.after().keys(), sample.after().priorities());
+      if (sample.timeoutMillis() <= 0) {
+        return Effect().persist(update).thenRun(this::afterWrite)
+            .thenReply(sample.replyTo(), s -> new SampleRefused(whyWaiting(s, later)));
+      }
+      await(later);
+      return Effect().persist(update).thenRun(this::afterWrite).thenNoReply();
+    }
     if (sample.timeoutMillis() <= 0) {
       return Effect().reply(sample.replyTo(), new SampleRefused(whyWaiting(state, sample)));
     }
+    await(sample);
+    return Effect().noReply();
+  }
+
+  private void await(Sample sample) {
     long id = nextWaitId++;
     waiting.add(new Waiting(id, sample));
     timers.startSingleTimer(id, new SampleTimedOut(id), Duration.ofMillis(sample.timeoutMillis()));
-    return Effect().noReply();
   }
 
   private String invalid(Sample sample) {
@@ -385,6 +430,20 @@ public final class Replay
     if (sample.beta() != null && !(sample.beta() >= 0 && sample.beta() <= 1)) {
       return "beta must be in [0, 1], got " + sample.beta();
     }
+    return sample.after() == null ? null : invalid(sample.after().keys(), sample.after().priorities());
+  }
+
+  /** Why a priority update cannot be taken (null: it can). */
+  private static String invalid(List<SampleKey> keys, double[] priorities) {
+    if (keys.size() != priorities.length) {
+      return keys.size() + " keys but " + priorities.length + " priorities";
+    }
+    for (int i = 0; i < priorities.length; i++) {
+      double p = priorities[i];
+      if (!Double.isFinite(p) || p < 0) {
+        return "priority " + i + " (for " + keys.get(i).id() + ") is " + p + ", not a finite value >= 0; nothing was updated";
+      }
+    }
     return null;
   }
 
@@ -396,7 +455,10 @@ public final class Replay
       return null;
     }
     double beta = sample.beta() == null ? Double.NaN : sample.beta();
-    PrioritizedStore.Draw draw = store.sample(sample.n(), beta, sample.maxLag(), random);
+    PriorityUpdate after = sample.after();
+    PrioritizedStore.Draw draw = after == null
+        ? store.sample(sample.n(), beta, sample.maxLag(), random)
+        : store.sampleAfter(after.keys(), after.priorities(), sample.n(), beta, sample.maxLag(), random);
     if (draw == null) {
       return null;
     }
@@ -405,8 +467,11 @@ public final class Replay
       items.add(store.item(slot));
     }
     SampledBatch batch = new SampledBatch(items, draw.weights(), draw.keys(), draw.beta());
+    List<Event> events = after == null
+        ? List.of(new Sampled(draw.keys()))
+        : List.of(new PrioritiesSet(after.keys(), after.priorities()), new Sampled(draw.keys()));
     return Effect()
-        .persist(new Sampled(draw.keys()))
+        .persist(events)
         .thenRun(this::afterWrite)
         .thenReply(sample.replyTo(), s -> batch);
   }
@@ -478,21 +543,9 @@ public final class Replay
   // ---- priorities and stats ----
 
   private ReplyEffect<Event, State> onUpdatePriorities(State state, UpdatePriorities update) {
-    if (update.keys().size() != update.priorities().length) {
-      return Effect()
-          .reply(
-              update.replyTo(),
-              new UpdateRejected(update.keys().size() + " keys but " + update.priorities().length + " priorities"));
-    }
-    for (int i = 0; i < update.priorities().length; i++) {
-      double p = update.priorities()[i];
-      if (!Double.isFinite(p) || p < 0) {
-        return Effect()
-            .reply(
-                update.replyTo(),
-                new UpdateRejected("priority " + i + " (for " + update.keys().get(i).id() + ") is " + p
-                    + ", not a finite value >= 0; nothing was updated"));
-      }
+    String bad = invalid(update.keys(), update.priorities());
+    if (bad != null) {
+      return Effect().reply(update.replyTo(), new UpdateRejected(bad));
     }
     int present = 0;
     for (SampleKey key : update.keys()) {

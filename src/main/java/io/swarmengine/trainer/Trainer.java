@@ -202,7 +202,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       waiting = newest(waiting, request);
       return this;
     }
-    start(request);
+    start(request, null);
     return this;
   }
 
@@ -215,11 +215,12 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     return waiting == null || request.position() > waiting.position() ? request : waiting;
   }
 
-  private void start(TrainRequest request) {
+  /** Samples for {@code request}, setting the last step's new priorities first when there are some. */
+  private void start(TrainRequest request, Replay.PriorityUpdate after) {
     busy = true;
     long timeout = settings.sampleTimeout().toMillis();
     Asks.ask(getContext(), Replay.SampleReply.class, replay, Duration.ofMillis(timeout).plus(ASK),
-        replyTo -> new Replay.Sample(settings.batchGroups(), null, settings.maxLag(), timeout, replyTo),
+        replyTo -> new Replay.Sample(settings.batchGroups(), null, settings.maxLag(), timeout, after, replyTo),
         (reply, failure) -> new Sampled(request, reply, failure));
   }
 
@@ -288,10 +289,18 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     getContext().getLog().debug("version {} from the step at position {}: loss {}, grad norm {}, mean ratio {}, clip fraction {}, batch reward {}",
         v.number(), v.trainedPosition(), v.metrics().get("loss"), v.metrics().get("grad_norm"),
         v.metrics().get("mean_ratio"), v.metrics().get("clip_fraction"), v.metrics().get("mean_reward"));
-    Asks.ask(getContext(), Replay.UpdateReply.class, replay, ASK,
-        replyTo -> new Replay.UpdatePriorities(answered.keys(), answered.priorities(), replyTo),
-        PrioritiesAnswered::new);
     busy = false;
+    Replay.PriorityUpdate update = new Replay.PriorityUpdate(answered.keys(), answered.priorities());
+    if (draining.isEmpty() && waiting != null) {
+      // the next step's sample carries the update: one journal write for both
+      TrainRequest request = waiting;
+      waiting = null;
+      start(request, update);
+      return this;
+    }
+    Asks.ask(getContext(), Replay.UpdateReply.class, replay, ASK,
+        replyTo -> new Replay.UpdatePriorities(update.keys(), update.priorities(), replyTo),
+        PrioritiesAnswered::new);
     return next();
   }
 
@@ -312,7 +321,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     if (!busy && waiting != null) {
       TrainRequest request = waiting;
       waiting = null;
-      start(request);
+      start(request, null);
     }
     return this;
   }

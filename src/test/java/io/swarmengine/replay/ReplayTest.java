@@ -26,8 +26,12 @@ class ReplayTest {
   }
 
   static ReplaySettings settings(int capacity, RateLimiter limiter, int snapshotEvery) {
+    return settings("replay-test", capacity, limiter, snapshotEvery);
+  }
+
+  static ReplaySettings settings(String persistenceId, int capacity, RateLimiter limiter, int snapshotEvery) {
     return new ReplaySettings(
-        "replay-test",
+        persistenceId,
         new StoreSettings(capacity, 0.6, 0.01, EvictionPolicy.FIFO, 0, 8, 0.4, 100),
         new GroupLimits(259, 64, 8),
         PriorityFunction.rewardSpread(0.01),
@@ -115,6 +119,76 @@ class ReplayTest {
     assertEquals(before.digest(), kit.<ReplayInspection>runCommand(Replay.Inspect::new).reply().digest());
   }
 
+  private static Replay.SampledBatch sample(
+      EventSourcedBehaviorTestKit<Replay.Command, Replay.Event, Replay.State> kit, Replay.PriorityUpdate after) {
+    return assertInstanceOf(Replay.SampledBatch.class,
+        kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(4, null, 10, 0, after, r)).reply());
+  }
+
+  @Test
+  void aSampleCarryingAnUpdateDrawsAsTheUpdateAndThenTheSampleWouldInOneWrite() {
+    var separate = kit(settings("replay-separate", 20, RateLimiter.minSize(1), 100));
+    var carried = kit(settings("replay-carried", 20, RateLimiter.minSize(1), 100));
+    var none = kit(settings("replay-none", 20, RateLimiter.minSize(1), 100));
+    for (var kit : List.of(separate, carried, none)) {
+      for (int i = 0; i < 12; i++) {
+        insert(kit, group("g" + i, i % 3, i, 0, i % 2));
+      }
+    }
+    Replay.SampledBatch first = sample(separate, null);
+    assertEquals(first.keys(), sample(carried, null).keys());
+    assertEquals(first.keys(), sample(none, null).keys());
+    double[] raised = new double[first.keys().size()];
+    java.util.Arrays.fill(raised, 1000); // the first batch's items now all but own the sampling mass
+    Replay.PriorityUpdate update = new Replay.PriorityUpdate(first.keys(), raised);
+
+    separate.<Replay.UpdateReply>runCommand(r -> new Replay.UpdatePriorities(update.keys(), update.priorities(), r));
+    Replay.SampledBatch afterSeparate = sample(separate, null);
+    var result = carried.<Replay.SampleReply>runCommand(r -> new Replay.Sample(4, null, 10, 0, update, r));
+    Replay.SampledBatch afterCarried = assertInstanceOf(Replay.SampledBatch.class, result.reply());
+    assertEquals(2, result.events().size(), "the update and the sample in one command's write");
+    assertInstanceOf(Replay.PrioritiesSet.class, result.events().get(0));
+    assertInstanceOf(Replay.Sampled.class, result.events().get(1));
+    assertEquals(afterSeparate.keys(), afterCarried.keys());
+    assertTrue(java.util.Arrays.equals(afterSeparate.weights(), afterCarried.weights()));
+    assertTrue(!sample(none, null).keys().equals(afterCarried.keys()), "the update shaped the draw");
+
+    PrioritizedStoreTest.assertStoresEqual(separate.getState().store(), carried.getState().store());
+    carried.restart();
+    PrioritizedStoreTest.assertStoresEqual(separate.getState().store(), carried.getState().store());
+  }
+
+  @Test
+  void anUpdateCarriedByASampleThatCannotBeDrawnGoesInAtOnce() {
+    var kit = kit(settings(6, RateLimiter.minSize(2), 100));
+    insert(kit, group("a", 0, 1, 0));
+    Replay.PriorityUpdate update = new Replay.PriorityUpdate(List.of(new SampleKey("a", 0)), new double[] {7});
+    var result = kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(1, null, 10, 0, update, r));
+    Replay.SampleRefused refused = assertInstanceOf(Replay.SampleRefused.class, result.reply());
+    assertTrue(refused.reason().contains("fewer than the 2 needed"), refused.reason());
+    assertEquals(List.of(new Replay.PrioritiesSet(update.keys(), update.priorities())), result.events());
+    PrioritizedStore store = kit.getState().store();
+    assertEquals(7, store.priority(store.slot("a")));
+  }
+
+  @Test
+  void aWaitingSampleSetsItsUpdateAtOnceAndIsServedLater() {
+    var replay = testKit.spawn(Replay.create(settings("replay-wait", 6, RateLimiter.minSize(2), 100), 7));
+    TestProbe<Replay.InsertResult> acks = testKit.createTestProbe();
+    replay.tell(new Replay.Insert(List.of(group("a", 0, 1, 0)), acks.getRef()));
+    acks.receiveMessage();
+    TestProbe<Replay.SampleReply> sampler = testKit.createTestProbe();
+    replay.tell(new Replay.Sample(1, null, 10, 10_000,
+        new Replay.PriorityUpdate(List.of(new SampleKey("a", 0)), new double[] {7}), sampler.getRef()));
+    TestProbe<Replay.Stats> stats = testKit.createTestProbe();
+    replay.tell(new Replay.GetStats(stats.getRef()));
+    Replay.Stats waiting = stats.receiveMessage();
+    assertEquals(1, waiting.waitingSamplers());
+    assertEquals(7, waiting.maxPriority(), "the update is in while the draw waits");
+    replay.tell(new Replay.Insert(List.of(group("b", 0, 1, 0)), acks.getRef()));
+    assertEquals(1, assertInstanceOf(Replay.SampledBatch.class, sampler.receiveMessage()).items().size());
+  }
+
   @Test
   void badSamplesAndUpdatesAreRefused() {
     var kit = kit(settings(6, RateLimiter.minSize(1), 100));
@@ -132,6 +206,11 @@ class ReplayTest {
     assertInstanceOf(
         Replay.UpdateRejected.class,
         kit.<Replay.UpdateReply>runCommand(r -> new Replay.UpdatePriorities(List.of(), new double[] {1}, r)).reply());
+    var carried = kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(1, null, 1, 0,
+        new Replay.PriorityUpdate(List.of(new SampleKey("a", 0)), new double[] {-1}), r));
+    Replay.SampleRefused refused = assertInstanceOf(Replay.SampleRefused.class, carried.reply());
+    assertTrue(refused.reason().contains("priority 0 (for a) is -1.0"), refused.reason());
+    assertTrue(carried.events().isEmpty(), "nothing set, nothing drawn");
   }
 
   @Test
