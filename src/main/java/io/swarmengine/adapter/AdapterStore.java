@@ -46,20 +46,26 @@ public final class AdapterStore {
     return root.resolve(sha256);
   }
 
-  /** The adapter stored under {@code sha256}, after checking that its files still hash to it. */
+  /**
+   * The adapter stored under {@code sha256}, after checking that its files still hash to it (the
+   * bytes that were checked are the ones parsed: each file is read once).
+   */
   public LoraAdapter read(String sha256, GptConfig model) throws ModelFormatException {
     Path dir = path(sha256);
-    String actual;
+    byte[] config;
+    byte[] weights;
     try {
-      actual = sha256(dir);
+      config = Files.readAllBytes(dir.resolve(CONFIG));
+      weights = Files.readAllBytes(dir.resolve(WEIGHTS));
     } catch (IOException e) {
       throw new ModelFormatException("adapter " + sha256 + " cannot be read from " + dir + ": " + e.getMessage(), e);
     }
+    String actual = sha256(config, weights);
     if (!actual.equals(sha256)) {
       throw new ModelFormatException(
           "adapter " + sha256 + " in " + dir + " is corrupt: its files hash to " + actual + "; refused");
     }
-    return LoraAdapter.read(dir, model);
+    return LoraAdapter.parse(dir, config, weights, model);
   }
 
   /**

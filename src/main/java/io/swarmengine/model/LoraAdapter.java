@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -278,9 +279,25 @@ public final class LoraAdapter {
     if (!Files.isRegularFile(configFile)) {
       throw new ModelFormatException(dir + " is not an adapter folder: it has no adapter_config.json");
     }
+    Path weightsFile = dir.resolve("adapter_model.safetensors");
+    try {
+      byte[] config = Files.readAllBytes(configFile);
+      return parse(dir, config, Files.isRegularFile(weightsFile) ? Files.readAllBytes(weightsFile) : null, model);
+    } catch (IOException e) {
+      throw new ModelFormatException("cannot read the adapter in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The adapter whose adapter_config.json and adapter_model.safetensors hold {@code config} and
+   * {@code weights} (null: the folder has no weights file), as {@link #read} would make it;
+   * {@code dir} names the files in errors.
+   */
+  public static LoraAdapter parse(Path dir, byte[] config, byte[] weights, GptConfig model) throws ModelFormatException {
+    Path configFile = dir.resolve("adapter_config.json");
     JsonNode c;
     try {
-      c = JSON.readTree(Files.readString(configFile));
+      c = JSON.readTree(config);
     } catch (IOException e) {
       throw new ModelFormatException(configFile + " is not readable JSON: " + e.getMessage(), e);
     }
@@ -331,10 +348,10 @@ public final class LoraAdapter {
       throw new ModelFormatException(configFile + ": " + e.getMessage());
     }
     Path file = dir.resolve("adapter_model.safetensors");
-    if (!Files.isRegularFile(file)) {
+    if (weights == null) {
       throw new ModelFormatException(dir + " has no adapter_model.safetensors");
     }
-    Map<String, Safetensors.Tensor> read = Safetensors.read(file).tensors();
+    Map<String, Safetensors.Tensor> read = Safetensors.parse(ByteBuffer.wrap(weights), file.toString()).tensors();
     Map<String, int[]> expected = shapesOf(model, settings);
     // the whole base parameters the config says travel with the adapter
     Map<String, int[]> baseShapes = Gpt2.shapesOf(model, read.containsKey("base_model.model.lm_head.weight"));
