@@ -81,6 +81,12 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   private record CompleteDue() implements Command {}
 
+  /** The played part of a chunk that waited for its rest has waited chunk-time: it goes in alone. */
+  private record InsertHeld() implements Command {}
+
+  /** Groups played up to the throttle, kept to go in with the rest of their chunk. */
+  private record Held(Chunk chunk, List<EpisodeGroup> groups) {}
+
   /** A chunk the replay acknowledged at {@code atMillis} (its accepted groups), waiting to be completed. */
   private record Durable(Chunk chunk, List<EpisodeGroup> groups, long atMillis) implements CborSerializable {}
 
@@ -136,6 +142,9 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
   private final List<Durable> durable = new ArrayList<>();
   private boolean completing;
+  /** The chunk in play was cut where the throttle stopped it (its rest is first in the queue). */
+  private boolean playingToTheThrottle;
+  private Held held;
   /** Set by {@link Drain}, for good: the worker plays nothing more. */
   private boolean draining;
   private final List<ActorRef<Drained>> drainedWaiters = new ArrayList<>();
@@ -193,6 +202,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(CompleteDue.class, this::onCompleteDue)
+        .onMessage(InsertHeld.class, this::onInsertHeld)
         .onMessage(VersionsAnswered.class, this::onVersionsAnswered)
         .onMessage(VersionAnnounced.class, this::onVersionAnnounced)
         .onMessage(Loaded.class, this::onLoaded)
@@ -365,6 +375,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     if (end < chunk.to()) {
       queue.addFirst(new Chunk(end, chunk.to(), chunk.action()));
     }
+    playingToTheThrottle = end < chunk.to();
     Chunk allowed = new Chunk(chunk.from(), end, chunk.action());
     playing = true;
     getContext().pipeToSelf(
@@ -459,6 +470,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
           workerId, played.chunk().from(), played.chunk().to(), cause.toString());
       timers.startSingleTimer(new AskLease(), Duration.ofSeconds(1));
       queue.clear();
+      insertHeld();
       answerDrained();
       return this;
     }
@@ -469,12 +481,44 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       getContext().getLog().debug("{}: now on version {} ({} ms after its announcement)", workerId, r.version(), r.latencyMillis());
       listener.reloaded(workerId, r.version(), r.latencyMillis());
     }
+    boolean toTheThrottle = playingToTheThrottle && done.to() == asked.to();
     if (done.to() < asked.to()) { // the part not played for lack of time goes first next
       queue.addFirst(new Chunk(done.to(), asked.to(), asked.action()));
     }
-    insert(done, played.groups());
+    List<EpisodeGroup> groups = played.groups();
+    if (held != null && held.chunk().to() == done.from() && held.chunk().action().equals(done.action())) {
+      groups = new ArrayList<>(held.groups());
+      groups.addAll(played.groups());
+      done = new Chunk(held.chunk().from(), done.to(), done.action());
+      held = null;
+      timers.cancel(new InsertHeld());
+    } else {
+      insertHeld();
+    }
+    if (toTheThrottle && !asksForTraining(done) && !draining) {
+      // Nothing here calls for a step, so nobody waits for these groups before the rest of the
+      // chunk is played: they go in with it, one journal write instead of two, or after chunk-time.
+      held = new Held(done, groups);
+      timers.startSingleTimer(new InsertHeld(), settings.chunkTime());
+    } else {
+      insert(done, groups);
+    }
     playNext();
     return this;
+  }
+
+  private Behavior<Command> onInsertHeld(InsertHeld due) {
+    insertHeld();
+    return this;
+  }
+
+  private void insertHeld() {
+    if (held != null) {
+      timers.cancel(new InsertHeld());
+      Held h = held;
+      held = null;
+      insert(h.chunk(), h.groups());
+    }
   }
 
   private void insert(Chunk chunk, List<EpisodeGroup> groups) {
@@ -527,7 +571,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     long waited = clock.millis() - durable.get(0).atMillis();
     long left = settings.completeEvery().toMillis() - waited;
-    boolean leaseDone = queue.isEmpty() && !playing && insertsInFlight == 0;
+    boolean leaseDone = queue.isEmpty() && !playing && held == null && insertsInFlight == 0;
     if (left > 0 && !leaseDone && !finished && !draining) {
       timers.startSingleTimer(new CompleteDue(), Duration.ofMillis(left));
       return;
@@ -589,12 +633,13 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   /** Nothing played, inserted or completed is in flight, and nothing acknowledged waits for completion. */
   private boolean idle() {
-    return insertsInFlight == 0 && !playing && durable.isEmpty() && !completing;
+    return insertsInFlight == 0 && !playing && held == null && durable.isEmpty() && !completing;
   }
 
   private Behavior<Command> onDrain(Drain drain) {
     draining = true;
     drainedWaiters.add(drain.replyTo());
+    insertHeld();
     completeWhenDue();
     answerDrained();
     return this;
@@ -612,11 +657,22 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     if (trainer == null || !(c.action() instanceof PolicyAction.Train train)) {
       return;
     }
-    long segmentStart = schedule.segmentStart(c.from());
     for (long p = c.from(); p < c.to(); p++) {
-      if ((p - segmentStart + 1) % train.stride() == 0) {
+      if (schedule.trainsAt(p)) {
         trainer.tell(new Trainer.TrainRequest(p, train));
       }
     }
+  }
+
+  private boolean asksForTraining(Chunk c) {
+    if (trainer == null || !(c.action() instanceof PolicyAction.Train)) {
+      return false;
+    }
+    for (long p = c.from(); p < c.to(); p++) {
+      if (schedule.trainsAt(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineEndToEndTest {
   /** Enough that the resumed run still plays when the corrupt adapter and the rollback come. */
-  private static final int POSITIONS = 400;
+  private static final int POSITIONS = 1200;
   /** Log-probabilities are stored, and trained, under softmax(logits / T). */
   private static final double TEMPERATURE = 0.7;
 

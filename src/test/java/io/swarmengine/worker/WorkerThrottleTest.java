@@ -60,11 +60,16 @@ class WorkerThrottleTest {
 
   private ActorRef<WorkerAgent.Command> startWorker(String name, int chunkGroups, int maxStepsAhead, Duration throttleTimeout,
       Duration completeEvery) {
+    return startWorker(name, chunkGroups, Duration.ofSeconds(10), maxStepsAhead, throttleTimeout, completeEvery);
+  }
+
+  private ActorRef<WorkerAgent.Command> startWorker(String name, int chunkGroups, Duration chunkTime, int maxStepsAhead,
+      Duration throttleTimeout, Duration completeEvery) {
     topic = kit.spawn(Topic.create(AdapterHub.AdapterPublished.class, "versions-" + name));
     WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor.ref(), replay.ref(), hub.ref(), topic, trainer.ref(), SCHEDULE,
         Task.byName("arithmetic:9"), new NullRollouts(2), null, Clock.systemUTC());
     WorkerSettings settings =
-        new WorkerSettings(64, chunkGroups, Duration.ofSeconds(10), 1, 2, maxStepsAhead, throttleTimeout, completeEvery);
+        new WorkerSettings(64, chunkGroups, chunkTime, 1, 2, maxStepsAhead, throttleTimeout, completeEvery);
     ActorRef<WorkerAgent.Command> worker = kit.spawn(WorkerAgent.create(name, parts, settings, WorkerListener.NONE), name);
     hub.expectMessageClass(AdapterHub.GetVersions.class).replyTo().tell(new AdapterHub.Versions(List.of(), null, 0));
     PolicyCursor.Lease lease = cursor.expectMessageClass(PolicyCursor.Lease.class);
@@ -164,6 +169,38 @@ class WorkerThrottleTest {
     assertEquals(24, completedTo);
     assertEquals("drained", drained.receiveMessage().workerId());
     replay.expectNoMessage(Duration.ofMillis(300)); // and it plays nothing more
+  }
+
+  private void publish(long number, double trainedPosition) {
+    AdapterHub.Version v = new AdapterHub.Version(number, number - 1, "ab", 10,
+        Map.of(AdapterHub.Version.POSITION, trainedPosition), true, System.currentTimeMillis());
+    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(v, System.currentTimeMillis())));
+  }
+
+  @Test
+  void groupsPlayedUpToTheThrottleGoInWithTheRestOfTheirChunk() {
+    // chunks of 4 end on their train position (3, 7, 11, ...): the throttle stops at 11, inside [8, 12)
+    startWorker("holds", 4, 1, Duration.ofHours(1), Duration.ZERO);
+    assertEquals(range(0, 4), acknowledgeInsert(Duration.ofSeconds(10)));
+    assertEquals(range(4, 8), acknowledgeInsert(Duration.ofSeconds(10)));
+    assertEquals(3, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+    assertEquals(7, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+    // 8, 9, 10 are played but call for no step: they wait for 11 rather than go in alone
+    replay.expectNoMessage(Duration.ofMillis(500));
+    publish(1, 3);
+    assertEquals(range(8, 12), acknowledgeInsert(Duration.ofSeconds(10)));
+    assertEquals(11, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+  }
+
+  @Test
+  void groupsHeldForTheRestOfTheirChunkGoInAloneAfterChunkTime() {
+    startWorker("holds-briefly", 4, Duration.ofMillis(300), 1, Duration.ofHours(1), Duration.ZERO);
+    assertEquals(range(0, 4), acknowledgeInsert(Duration.ofSeconds(10)));
+    assertEquals(range(4, 8), acknowledgeInsert(Duration.ofSeconds(10)));
+    // no version comes: after chunk-time the played part goes in without the rest
+    assertEquals(range(8, 11), acknowledgeInsert(Duration.ofSeconds(5)));
+    publish(1, 3);
+    assertEquals(range(11, 12), acknowledgeInsert(Duration.ofSeconds(10)));
   }
 
   @Test
