@@ -12,7 +12,9 @@ import java.time.Duration;
  * restarts the actor with backoff (it recovers from the journal), and persisted events are not
  * published on the actor system's event stream. Akka 2.6 publishes every persisted event there for
  * Replicated Event Sourcing, one more message and class-indexed lookup per journal write that
- * nothing in the engine listens to.
+ * nothing in the engine listens to. The switch, {@code withEventPublishing}, is the Scala DSL's
+ * {@code private[akka]} method (public in bytecode; Akka 2.6.21 is pinned in the pom), and
+ * JournaledBehaviorTest fails if it stops working.
  */
 public abstract class JournaledBehavior<Command, Event, State>
     extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, State> {

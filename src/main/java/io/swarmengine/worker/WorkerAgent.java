@@ -84,8 +84,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   /** The played part of a chunk that waited for its rest has waited chunk-time: it goes in alone. */
   private record InsertHeld() implements Command {}
 
-  /** Groups played up to the throttle, kept to go in with the rest of their chunk. */
-  private record Held(Chunk chunk, List<EpisodeGroup> groups) {}
+  /** Groups played up to the throttle, kept since {@code sinceNanos} to go in with the rest of their chunk. */
+  private record Held(Chunk chunk, List<EpisodeGroup> groups, long sinceNanos) {}
 
   /** A chunk the replay acknowledged at {@code atMillis} (its accepted groups), waiting to be completed. */
   private record Durable(Chunk chunk, List<EpisodeGroup> groups, long atMillis) implements CborSerializable {}
@@ -486,20 +486,23 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       queue.addFirst(new Chunk(done.to(), asked.to(), asked.action()));
     }
     List<EpisodeGroup> groups = played.groups();
+    long heldSince = System.nanoTime();
     if (held != null && held.chunk().to() == done.from() && held.chunk().action().equals(done.action())) {
       groups = new ArrayList<>(held.groups());
       groups.addAll(played.groups());
       done = new Chunk(held.chunk().from(), done.to(), done.action());
+      heldSince = held.sinceNanos();
       held = null;
       timers.cancel(new InsertHeld());
     } else {
       insertHeld();
     }
-    if (toTheThrottle && !asksForTraining(done) && !draining) {
+    long holdLeft = settings.chunkTime().toNanos() - (System.nanoTime() - heldSince);
+    if (toTheThrottle && trainPositions(done).isEmpty() && !draining && holdLeft > 0) {
       // Nothing here calls for a step, so nobody waits for these groups before the rest of the
       // chunk is played: they go in with it, one journal write instead of two, or after chunk-time.
-      held = new Held(done, groups);
-      timers.startSingleTimer(new InsertHeld(), settings.chunkTime());
+      held = new Held(done, groups, heldSince);
+      timers.startSingleTimer(new InsertHeld(), Duration.ofNanos(holdLeft));
     } else {
       insert(done, groups);
     }
@@ -654,25 +657,22 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   /** Every stride-th position of a train segment asks the trainer for a step. */
   private void requestTraining(Chunk c) {
-    if (trainer == null || !(c.action() instanceof PolicyAction.Train train)) {
-      return;
-    }
-    for (long p = c.from(); p < c.to(); p++) {
-      if (schedule.trainsAt(p)) {
-        trainer.tell(new Trainer.TrainRequest(p, train));
-      }
+    for (long p : trainPositions(c)) {
+      trainer.tell(new Trainer.TrainRequest(p, (PolicyAction.Train) c.action()));
     }
   }
 
-  private boolean asksForTraining(Chunk c) {
+  /** The chunk's positions that ask the trainer for a step (none when nothing trains here). */
+  private List<Long> trainPositions(Chunk c) {
     if (trainer == null || !(c.action() instanceof PolicyAction.Train)) {
-      return false;
+      return List.of();
     }
+    List<Long> positions = new ArrayList<>(1);
     for (long p = c.from(); p < c.to(); p++) {
       if (schedule.trainsAt(p)) {
-        return true;
+        positions.add(p);
       }
     }
-    return false;
+    return positions;
   }
 }
