@@ -144,12 +144,12 @@ public final class SwarmEngine implements AutoCloseable {
           AdapterHub.keepVersions(config)), "adapter-hub");
       replay = spawn(Replay.batched(ReplaySettings.fromConfig(config), settings.seed()), "replay");
       cursor = spawn(cursorBehavior(settings, config), "policy-cursor");
+      AdapterModels models = workerBase == null ? null : new AdapterModels(workerBase, store);
       trainer = settings.trainerEnabled()
           ? spawn(Trainer.create(BaseModel.load(settings, Parallel.sequential()), store, settings.lora(),
               settings.dataDir().resolve("trainer"), settings.trainer(), settings.compiled(),
-              new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, replay, hub, topic), "trainer")
+              new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, models, replay, hub, topic), "trainer")
           : null;
-      AdapterModels models = workerBase == null ? null : new AdapterModels(workerBase, store);
       policy = models == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), models, settings.seed() ^ 0x706f6c6963L, meter);
       expireLeasesFromBefore(settings.workers());

@@ -106,9 +106,9 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   public static Behavior<Command> create(io.swarmengine.model.Gpt2 base, io.swarmengine.adapter.AdapterStore store,
       io.swarmengine.model.LoraAdapter.Settings lora, java.nio.file.Path stateDir, TrainerSettings settings,
       io.swarmengine.policy.CompiledPolicy schedule, io.swarmengine.model.ops.Parallel episodes,
-      io.swarmengine.metrics.ComputeMeter meter, ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
-      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
-    TrainerCompute compute = new TrainerCompute(base, store, lora, stateDir, settings, episodes, meter);
+      io.swarmengine.metrics.ComputeMeter meter, io.swarmengine.worker.AdapterModels models, ActorRef<Replay.Command> replay,
+      ActorRef<AdapterHub.Command> hub, ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+    TrainerCompute compute = new TrainerCompute(base, store, lora, stateDir, settings, episodes, meter, models);
     LearningRates rates = new LearningRates(settings.lrSchedule(), settings.minLrFraction(), schedule);
     return Behaviors.setup(context -> new Trainer(context, compute, settings, rates, replay, hub, topic));
   }

@@ -10,6 +10,7 @@ import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.replay.EpisodeGroup;
+import io.swarmengine.worker.AdapterModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +36,14 @@ final class TrainerCompute {
   private final TrainerSettings settings;
   private final io.swarmengine.model.ops.Parallel episodes;
   private final ComputeMeter meter;
+  /** The node's models of adapter versions, handed each new adapter (null: nothing here generates). */
+  private final AdapterModels models;
   private final Map<String, EmbeddedLearner> learners = new HashMap<>();
   private LoraAdapter adapter;
   private String adapterSha;
 
   TrainerCompute(Gpt2 base, AdapterStore store, LoraAdapter.Settings lora, Path stateDir, TrainerSettings settings,
-      io.swarmengine.model.ops.Parallel episodes, ComputeMeter meter) {
+      io.swarmengine.model.ops.Parallel episodes, ComputeMeter meter, AdapterModels models) {
     this.base = base;
     this.store = store;
     this.lora = lora;
@@ -48,6 +51,7 @@ final class TrainerCompute {
     this.settings = settings;
     this.episodes = episodes;
     this.meter = meter;
+    this.models = models;
   }
 
   /** Trains on from the adapter stored under {@code sha256} (null: a fresh adapter on the base). */
@@ -86,6 +90,9 @@ final class TrainerCompute {
     meter.add(m.cpuNanos());
     meter.addSince(optimStarted);
     AdapterStore.Stored stored = store.put(exported);
+    if (models != null) {
+      models.offer(stored.sha256(), exported);
+    }
     Map<String, Double> metrics = new HashMap<>();
     metrics.put("loss", m.loss());
     metrics.put("grad_norm", gradNorm);

@@ -2,6 +2,7 @@ package io.swarmengine.worker;
 
 import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ModelFormatException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -47,11 +48,7 @@ public final class AdapterModels {
     synchronized (recent) {
       other = recent.putIfAbsent(sha256, mine);
       if (other == null) {
-        Iterator<String> oldest = recent.keySet().iterator();
-        while (recent.size() > KEPT) {
-          oldest.next();
-          oldest.remove();
-        }
+        keepNewest();
       }
     }
     if (other != null) {
@@ -67,6 +64,28 @@ public final class AdapterModels {
       }
       mine.completeExceptionally(e);
       throw e;
+    }
+  }
+
+  /**
+   * Takes the adapter this node's trainer just stored under {@code sha256}: the object whose bytes
+   * that hash was taken of, so the node's workers need not read its files back and check them
+   * (versions from anywhere else are read and checked as before).
+   */
+  public void offer(String sha256, LoraAdapter adapter) {
+    Gpt2 model = base.withAdapter(adapter);
+    synchronized (recent) {
+      if (recent.putIfAbsent(sha256, CompletableFuture.completedFuture(model)) == null) {
+        keepNewest();
+      }
+    }
+  }
+
+  private void keepNewest() {
+    Iterator<String> oldest = recent.keySet().iterator();
+    while (recent.size() > KEPT) {
+      oldest.next();
+      oldest.remove();
     }
   }
 

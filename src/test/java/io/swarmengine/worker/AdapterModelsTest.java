@@ -79,6 +79,18 @@ class AdapterModelsTest {
   }
 
   @Test
+  void anAdapterOfferedByTheNodesTrainerIsServedWithoutItsFiles() throws Exception {
+    AdapterStore store = new AdapterStore(dataDir);
+    LoraAdapter adapter = LoraAdapter.create(CONFIG, LORA, 5);
+    String sha = store.put(adapter).sha256();
+    AdapterModels models = new AdapterModels(base, store);
+    models.offer(sha, adapter);
+    store.delete(sha); // not read: the offered object is what the hash was taken of
+    assertSame(adapter, models.model(sha).adapter());
+    assertThrows(ModelFormatException.class, () -> new AdapterModels(base, store).model(sha), "read from files, it is gone");
+  }
+
+  @Test
   void onlyTheNewestVersionsAreKept() throws Exception {
     AdapterStore store = new AdapterStore(dataDir);
     AdapterModels models = new AdapterModels(base, store);
