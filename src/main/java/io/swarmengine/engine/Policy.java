@@ -81,7 +81,7 @@ public final class Policy {
     return out;
   }
 
-  /** Loads and verifies {@code version} (null: the base model) and makes it current. */
+  /** Makes {@code version} (null: the base model) current, from the node's shared models (loaded and verified once). */
   void use(AdapterHub.Version version) throws ModelFormatException {
     if (version == null) {
       current = PolicyModel.base(models.base());

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -226,10 +225,7 @@ public final class LoraAdapter {
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.write(dir.resolve("adapter_config.json"), configBytes());
-    Path weights = dir.resolve("adapter_model.safetensors");
-    Path tmp = dir.resolve("adapter_model.safetensors.tmp");
-    Files.write(tmp, weightsBytes());
-    Files.move(tmp, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Safetensors.write(dir.resolve("adapter_model.safetensors"), weightsBytes());
   }
 
   /** The bytes of adapter_config.json: PEFT's LoRA config. */

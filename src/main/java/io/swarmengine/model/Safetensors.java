@@ -238,8 +238,13 @@ public final class Safetensors {
   /** Writes F32 tensors (in name order) and metadata; the header is padded to 8 bytes. */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
       throws IOException {
+    write(file, encode(tensors, metadata));
+  }
+
+  /** Writes the bytes of a safetensors file ({@link #encode}) whole or not at all: beside it first, then moved. */
+  public static void write(Path file, byte[] encoded) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, encode(tensors, metadata));
+    Files.write(tmp, encoded);
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 

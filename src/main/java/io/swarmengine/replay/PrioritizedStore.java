@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  *
  * <p>Mutations ({@link #insert}, {@link #recordSample}, {@link #updatePriorities}) are
  * deterministic, so applying the same journaled events rebuilds the same store. {@link #sample}
- * and {@link #sampleAfter} change nothing of that state: they only move the staleness mask, which keeps items more than
- * {@code maxLag} versions behind out of the sampling tree. The mask stays in place between draws
+ * and {@link #sampleAfter} change nothing of that state: they only move the staleness mask, which
+ * keeps items more than {@code maxLag} versions behind out of the sampling tree. The mask stays in place between draws
  * and moves by the items that cross it, so each item is masked about once in its life instead of
  * on every draw (a full replay of 100,000 groups would otherwise be walked twice per sample).
  */
@@ -280,15 +280,6 @@ public final class PrioritizedStore {
   }
 
   /**
-   * Draws {@code n} items, one from each of {@code n} equal slices of the sampling mass, among items
-   * at most {@code maxLag} versions behind the newest; an item that reaches
-   * {@code maxTimesSampled} during the draw is not drawn again (so the draw can come out shorter
-   * than {@code n} when every eligible item is used up). Importance weights are
-   * {@code (N·P(i))^-beta} divided by the batch's largest. {@code beta} NaN means annealed.
-   *
-   * @return the draw, or null when no item may be sampled
-   */
-  /**
    * The draw {@link #sample} would make after {@code updatePriorities(keys, newPriorities)}, with the
    * priorities left as they were: the replay journals the update and the draw as one write, and its
    * event handler then applies both. (The sum and min trees recompute each node from its children,
@@ -319,6 +310,15 @@ public final class PrioritizedStore {
     }
   }
 
+  /**
+   * Draws {@code n} items, one from each of {@code n} equal slices of the sampling mass, among items
+   * at most {@code maxLag} versions behind the newest; an item that reaches
+   * {@code maxTimesSampled} during the draw is not drawn again (so the draw can come out shorter
+   * than {@code n} when every eligible item is used up). Importance weights are
+   * {@code (N·P(i))^-beta} divided by the batch's largest. {@code beta} NaN means annealed.
+   *
+   * @return the draw, or null when no item may be sampled
+   */
   public Draw sample(int n, double beta, long maxLag, SplittableRandom random) {
     double b = Double.isNaN(beta) ? annealedBeta() : beta;
     moveMask(maxLag < 0 ? Long.MIN_VALUE : counters.newestVersion - maxLag);
