@@ -43,7 +43,7 @@ public final class AdapterFilesRun {
         long t0 = threads.getCurrentThreadCpuTime();
         AdapterStore.Stored stored = store.put(adapter);
         long t1 = threads.getCurrentThreadCpuTime();
-        learner.saveState(dir.resolve("state"));
+        learner.saveState(dir.resolve("state"), stored.sha256());
         long t2 = threads.getCurrentThreadCpuTime();
         base.withAdapter(store.read(stored.sha256(), config));
         long t3 = threads.getCurrentThreadCpuTime();

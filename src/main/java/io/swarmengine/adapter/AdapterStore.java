@@ -25,7 +25,11 @@ public final class AdapterStore {
   static final String CONFIG = "adapter_config.json";
   static final String WEIGHTS = "adapter_model.safetensors";
 
+  private static final long PROCESS = ProcessHandle.current().pid();
+
   private final Path root;
+  private final java.util.concurrent.atomic.AtomicLong incoming = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean rootMade;
 
   public AdapterStore(Path dataDir) {
     this.root = dataDir.resolve("adapters");
@@ -106,8 +110,17 @@ public final class AdapterStore {
     if (Files.isDirectory(path(sha256))) {
       return;
     }
-    Files.createDirectories(root);
-    Path tmp = Files.createTempDirectory(root, ".incoming-");
+    if (!rootMade) {
+      Files.createDirectories(root);
+      rootMade = true;
+    }
+    Path tmp;
+    try {
+      // a name of its own without the random name and checks of createTempDirectory (once a step)
+      tmp = Files.createDirectory(root.resolve(".incoming-" + PROCESS + "-" + incoming.incrementAndGet()));
+    } catch (FileAlreadyExistsException leftOver) {
+      tmp = Files.createTempDirectory(root, ".incoming-");
+    }
     try {
       Files.write(tmp.resolve(CONFIG), config);
       Files.write(tmp.resolve(WEIGHTS), weights);
@@ -144,7 +157,15 @@ public final class AdapterStore {
 
   /** Deletes the adapter stored under {@code sha256} (nothing when there is none). */
   public void delete(String sha256) throws IOException {
-    deleteTree(path(sha256));
+    Path dir = path(sha256);
+    // an adapter's folder holds its two files: no walk of it (the hub prunes one a step)
+    Files.deleteIfExists(dir.resolve(CONFIG));
+    Files.deleteIfExists(dir.resolve(WEIGHTS));
+    try {
+      Files.deleteIfExists(dir);
+    } catch (java.nio.file.DirectoryNotEmptyException somethingElse) {
+      deleteTree(dir);
+    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

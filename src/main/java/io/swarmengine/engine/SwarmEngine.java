@@ -470,6 +470,7 @@ public final class SwarmEngine implements AutoCloseable {
     }
     drainWorkers(); // chunks in flight are recorded and every acknowledged position completed
     drainTrainer(); // the step in hand is published before the last row, status and report
+    flushReplay(); // sample counts and priorities written behind go into the journal
     tick();
     closed = true;
     try {
@@ -513,6 +514,16 @@ public final class SwarmEngine implements AutoCloseable {
           .get(5, TimeUnit.MINUTES);
     } catch (Exception e) {
       LOG.warn("the trainer did not finish its step within 5 minutes: {}", e.toString());
+    }
+  }
+
+  /** Journals the replay's bookkeeping written behind, so that a resumed run has every sample count and priority. */
+  private void flushReplay() {
+    try {
+      Asks.<Replay.Command, Replay.Flushed>ask(replay, Replay.Flush::new, ASK, system.scheduler())
+          .get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("the replay's last sample counts and priorities were not journaled: {}", e.toString());
     }
   }
 

@@ -78,6 +78,10 @@ public final class EmbeddedLearner implements Learner {
 
   /** The base weights LoRA adapts: never trained whole, whatever the scope. */
   private static final String LORA_ADAPTED = "lora-adapted";
+  private static final String STATE_FILE = "learner_state.safetensors";
+  /** The state's metadata key for what it belongs to ({@link #saveState}'s {@code of}). */
+  private static final String STATE_OF = "of";
+  private static final String STATE_CRC = "crc32";
 
   /** The scope a base parameter belongs to. */
   static String scopeOf(String name) {
@@ -353,18 +357,29 @@ public final class EmbeddedLearner implements Learner {
   }
 
   @Override
-  public void saveState(Path dir) throws IOException {
+  public void saveState(Path dir, String of) throws IOException {
     Files.createDirectories(dir);
     Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
     trainable.forEach((name, a) -> out.put("weight." + name, flat(a)));
     optimizer.firstMoments().forEach((name, a) -> out.put("first." + name, flat(a)));
     optimizer.secondMoments().forEach((name, a) -> out.put("second." + name, flat(a)));
-    Safetensors.write(dir.resolve("learner_state.safetensors"), out, Map.of("optimizer_steps", Long.toString(optimizer.steps())));
+    // rewritten in place every step (a tenth of a new file's cost): the checksum tells a torn one
+    Safetensors.overwrite(dir.resolve(STATE_FILE), Safetensors.encode(out,
+        Map.of("optimizer_steps", Long.toString(optimizer.steps()), STATE_OF, of, STATE_CRC, crc32(out))));
   }
 
   @Override
-  public void loadState(Path dir) throws IOException, ModelFormatException {
-    Safetensors.Contents in = Safetensors.read(dir.resolve("learner_state.safetensors"));
+  public boolean loadState(Path dir, String of) throws IOException, ModelFormatException {
+    if (!Files.isRegularFile(dir.resolve(STATE_FILE))) {
+      return false;
+    }
+    Safetensors.Contents in = Safetensors.read(dir.resolve(STATE_FILE));
+    if (!of.equals(in.metadata().get(STATE_OF))) {
+      return false;
+    }
+    if (!crc32(in.tensors()).equals(in.metadata().get(STATE_CRC))) {
+      throw new ModelFormatException(dir + ": the learner state's tensors do not match its checksum (torn by a kill mid-write?)");
+    }
     for (Map.Entry<String, float[]> e : trainable.entrySet()) {
       Safetensors.Tensor t = in.tensors().get("weight." + e.getKey());
       if (t == null || t.data().length != e.getValue().length) {
@@ -381,6 +396,18 @@ public final class EmbeddedLearner implements Learner {
       }
     }
     optimizer.restore(Long.parseLong(in.metadata().getOrDefault("optimizer_steps", "0")));
+    return true;
+  }
+
+  /** CRC-32 of the tensors' values in name order, as hex. */
+  private static String crc32(Map<String, Safetensors.Tensor> tensors) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    for (Safetensors.Tensor t : new java.util.TreeMap<>(tensors).values()) {
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(t.data().length * Float.BYTES);
+      bytes.asFloatBuffer().put(t.data());
+      crc.update(bytes);
+    }
+    return Long.toHexString(crc.getValue());
   }
 
   private static Safetensors.Tensor flat(float[] a) {

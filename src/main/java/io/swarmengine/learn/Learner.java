@@ -44,9 +44,16 @@ public interface Learner {
   /** A copy of the current adapter. */
   LoraAdapter exportAdapter();
 
-  /** Writes the trainable weights and the optimizer's moments into {@code dir}. */
-  void saveState(Path dir) throws IOException;
+  /**
+   * Writes the trainable weights and the optimizer's moments into {@code dir}, tagged with
+   * {@code of} (what they belong to: the trainer tags them with the adapter's sha256), replacing an
+   * earlier state whole: a kill mid-write leaves the earlier one.
+   */
+  void saveState(Path dir, String of) throws IOException;
 
-  /** Reads what {@link #saveState} wrote. */
-  void loadState(Path dir) throws IOException, io.swarmengine.model.ModelFormatException;
+  /**
+   * Reads what {@link #saveState} wrote, when it is tagged {@code of}: true if it was loaded, false
+   * (and nothing changed) when {@code dir} holds no state or the state of something else.
+   */
+  boolean loadState(Path dir, String of) throws IOException, io.swarmengine.model.ModelFormatException;
 }

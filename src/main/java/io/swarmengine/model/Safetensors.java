@@ -248,6 +248,23 @@ public final class Safetensors {
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /**
+   * Writes the bytes of a safetensors file over the file's own bytes, in place: no new file per
+   * write (a new file and a rename cost the kernel about ten times as much for a file rewritten
+   * every training step), but a kill mid-write can leave it torn, so the caller must be able to
+   * tell (a checksum in the metadata).
+   */
+  public static void overwrite(Path file, byte[] encoded) throws IOException {
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(encoded);
+      while (bytes.hasRemaining()) {
+        channel.write(bytes, bytes.position());
+      }
+      channel.truncate(encoded.length);
+    }
+  }
+
   /** The bytes of a file of F32 tensors (in name order) and metadata, as {@link #write} writes them. */
   public static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
     ObjectNode header = JSON.createObjectNode();

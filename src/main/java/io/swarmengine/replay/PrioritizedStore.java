@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  *
  * <p>Mutations ({@link #insert}, {@link #recordSample}, {@link #updatePriorities}) are
  * deterministic, so applying the same journaled events rebuilds the same store. {@link #sample}
- * and {@link #sampleAfter} change nothing of that state: they only move the staleness mask, which
+ * changes nothing of that state: it only moves the staleness mask, which
  * keeps items more than {@code maxLag} versions behind out of the sampling tree. The mask stays in place between draws
  * and moves by the items that cross it, so each item is masked about once in its life instead of
  * on every draw (a full replay of 100,000 groups would otherwise be walked twice per sample).
@@ -277,37 +277,6 @@ public final class PrioritizedStore {
   public double annealedBeta() {
     double progress = Math.min(1.0, (double) counters.batchesSampled / settings.betaHorizon());
     return settings.beta0() + (1 - settings.beta0()) * progress;
-  }
-
-  /**
-   * The draw {@link #sample} would make after {@code updatePriorities(keys, newPriorities)}, with the
-   * priorities left as they were: the replay journals the update and the draw as one write, and its
-   * event handler then applies both. (The sum and min trees recompute each node from its children,
-   * so setting the old values back restores them exactly.)
-   */
-  public Draw sampleAfter(List<SampleKey> keys, double[] newPriorities, int n, double beta, long maxLag,
-      SplittableRandom random) {
-    int[] slots = new int[keys.size()];
-    double[] old = new double[keys.size()];
-    double maxSeen = counters.maxSeen;
-    for (int i = 0; i < slots.length; i++) {
-      slots[i] = slotOf(keys.get(i));
-      if (slots[i] >= 0) {
-        old[i] = priorities[slots[i]];
-        setPriority(slots[i], newPriorities[i]);
-      }
-    }
-    try {
-      return sample(n, beta, maxLag, random);
-    } finally {
-      // backwards, so that a key listed twice gets its first old value back
-      for (int i = slots.length - 1; i >= 0; i--) {
-        if (slots[i] >= 0) {
-          setPriority(slots[i], old[i]);
-        }
-      }
-      counters.maxSeen = maxSeen;
-    }
   }
 
   /**

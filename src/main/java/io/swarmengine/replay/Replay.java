@@ -23,7 +23,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -35,13 +37,19 @@ import org.slf4j.LoggerFactory;
  * weights come out, and trainers send priorities back.
  *
  * <p>An insert is acknowledged only once its groups are journaled; {@link #batched} puts a
- * {@link GroupCommit} in front so that concurrent inserts share journal writes. Samples, priority
- * updates and their effects (sample counts, removal after {@code max-times-sampled}) are journaled
- * too, so a recovered replay holds every item, priority and sample count exactly as before.
- * Samplers that the rate limiter holds back wait, up to their timeout; inserts never wait.
+ * {@link GroupCommit} in front so that concurrent inserts share journal writes. Samples and
+ * priority updates (sample counts, removal after {@code max-times-sampled}, priorities) are
+ * journaled too, but written behind, as Reverb keeps them between checkpoints: a sample is answered
+ * at once, and its bookkeeping goes into the journal with the next insert's write, or on its own
+ * after {@code sampling-write-behind}, or on {@link Flush}. A recovered replay holds every
+ * acknowledged item; a crash (not a stop, which flushes) can lose at most that last span of sample
+ * counts and priorities, never an item. Samplers that the rate limiter holds back wait, up to
+ * their timeout; inserts never wait.
  *
- * <p>The state is a mutable {@link PrioritizedStore}, changed only by the event handler: copying a
- * million-item store per event is not an option. Every {@code snapshot-every} events a copy of its
+ * <p>The state is a mutable {@link PrioritizedStore}, changed by the event handler, or by the
+ * command handler for bookkeeping written behind (the event handler then skips those very events
+ * when they are journaled, and applies them on recovery): copying a million-item store per event
+ * is not an option. Every {@code snapshot-every} events a copy of its
  * arrays (milliseconds) goes to a {@link SnapshotWriter}, which writes it in a compact binary form
  * while the replay goes on serving; Akka's own snapshots would stash every command for the whole
  * write.
@@ -60,7 +68,8 @@ public final class Replay
     @JsonSubTypes.Type(value = Sample.class, name = "sample"),
     @JsonSubTypes.Type(value = UpdatePriorities.class, name = "update-priorities"),
     @JsonSubTypes.Type(value = GetStats.class, name = "stats"),
-    @JsonSubTypes.Type(value = Inspect.class, name = "inspect")
+    @JsonSubTypes.Type(value = Inspect.class, name = "inspect"),
+    @JsonSubTypes.Type(value = Flush.class, name = "flush")
   })
   public interface Command extends CborSerializable {}
 
@@ -74,10 +83,9 @@ public final class Replay
    * Asks for {@code n} items at most {@code maxLag} adapter versions behind the newest, with
    * importance exponent {@code beta} (null: annealed); waits up to {@code timeoutMillis} while the
    * rate limiter or an empty replay holds it back. {@code after} (may be null): new priorities for
-   * an earlier batch, set before the draw and journaled with it in one write (a trainer's update
-   * for its last step and its next sample, which it would otherwise send one behind the other as
-   * {@link UpdatePriorities} and {@code Sample}: two journal writes per training step). An invalid
-   * update refuses the sample and sets nothing; when the draw must wait, the update goes in at once.
+   * an earlier batch, set before the draw (a trainer's update for its last step, carried by its
+   * next sample instead of an {@link UpdatePriorities} of its own). An invalid update refuses the
+   * sample and sets nothing; when the draw must wait, the update is set at once.
    */
   public record Sample(int n, Double beta, long maxLag, long timeoutMillis, PriorityUpdate after,
       ActorRef<SampleReply> replyTo) implements Command {
@@ -130,8 +138,17 @@ public final class Replay
   /** The whole picture, with a histogram and a digest: O(size), for tools and tests. */
   public record Inspect(ActorRef<ReplayInspection> replyTo) implements Command {}
 
+  /** Journals the sampling bookkeeping written behind so far; the answer comes once it is durable. */
+  public record Flush(ActorRef<Flushed> replyTo) implements Command {}
+
+  /** {@code events}: how many events the flush journaled (0: nothing was pending). */
+  public record Flushed(int events) implements CborSerializable {}
+
   /** Waiting samplers may be able to go on. */
   private record WakeSamplers() implements Command {}
+
+  /** Bookkeeping has waited {@code sampling-write-behind}: it goes into the journal on its own. */
+  private record WriteBehindDue() implements Command {}
 
   private record SampleTimedOut(long waitId) implements Command {}
 
@@ -221,6 +238,10 @@ public final class Replay
   private long nextWaitId;
   private final ActorRef<Object> snapshotWriter;
   private int eventsSinceSnapshot;
+  /** Sampling bookkeeping applied to the store and not yet journaled, oldest first. */
+  private final List<Event> unwritten = new ArrayList<>();
+  /** The same events, by identity: the event handler skips them when they are journaled. */
+  private final Set<Event> appliedAhead = Collections.newSetFromMap(new IdentityHashMap<>());
 
   private record Waiting(long id, Sample request) {}
 
@@ -303,6 +324,8 @@ public final class Replay
         .onCommand(Inspect.class, this::onInspect)
         .onCommand(WakeSamplers.class, this::onWakeSamplers)
         .onCommand(SampleTimedOut.class, this::onSampleTimedOut)
+        .onCommand(Flush.class, this::onFlush)
+        .onCommand(WriteBehindDue.class, this::onWriteBehindDue)
         .build();
   }
 
@@ -381,7 +404,7 @@ public final class Replay
       if (entries.isEmpty()) {
         return Effect().none();
       }
-      return Effect().persist(new Inserted(entries)).thenRun(Replay.this::afterWrite);
+      return Effect().persist(withUnwritten(new Inserted(entries))).thenRun(Replay.this::afterWrite);
     }
   }
 
@@ -392,20 +415,13 @@ public final class Replay
     if (bad != null) {
       return Effect().reply(sample.replyTo(), new SampleRefused(bad));
     }
+    if (sample.after() != null) {
+      writeBehind(state, new PrioritiesSet(sample.after().keys(), sample.after().priorities()));
+      sample = sample.withoutUpdate();
+    }
     ReplyEffect<Event, State> drawn = tryDraw(state, sample);
     if (drawn != null) {
       return drawn;
-    }
-    if (sample.after() != null) {
-      // the draw has to wait, the update need not: it goes in now, and the sample waits as any other
-      Sample later = sample.withoutUpdate();
-      PrioritiesSet update = new PrioritiesSet(sample.after().keys(), sample.after().priorities());
-      if (sample.timeoutMillis() <= 0) {
-        return Effect().persist(update).thenRun(this::afterWrite)
-            .thenReply(sample.replyTo(), s -> new SampleRefused(whyWaiting(s, later)));
-      }
-      await(later);
-      return Effect().persist(update).thenRun(this::afterWrite).thenNoReply();
     }
     if (sample.timeoutMillis() <= 0) {
       return Effect().reply(sample.replyTo(), new SampleRefused(whyWaiting(state, sample)));
@@ -455,10 +471,7 @@ public final class Replay
       return null;
     }
     double beta = sample.beta() == null ? Double.NaN : sample.beta();
-    PriorityUpdate after = sample.after();
-    PrioritizedStore.Draw draw = after == null
-        ? store.sample(sample.n(), beta, sample.maxLag(), random)
-        : store.sampleAfter(after.keys(), after.priorities(), sample.n(), beta, sample.maxLag(), random);
+    PrioritizedStore.Draw draw = store.sample(sample.n(), beta, sample.maxLag(), random);
     if (draw == null) {
       return null;
     }
@@ -467,13 +480,8 @@ public final class Replay
       items.add(store.item(slot));
     }
     SampledBatch batch = new SampledBatch(items, draw.weights(), draw.keys(), draw.beta());
-    List<Event> events = after == null
-        ? List.of(new Sampled(draw.keys()))
-        : List.of(new PrioritiesSet(after.keys(), after.priorities()), new Sampled(draw.keys()));
-    return Effect()
-        .persist(events)
-        .thenRun(this::afterWrite)
-        .thenReply(sample.replyTo(), s -> batch);
+    writeBehind(state, new Sampled(draw.keys()));
+    return Effect().reply(sample.replyTo(), batch);
   }
 
   private String whyWaiting(State state, Sample sample) {
@@ -486,10 +494,53 @@ public final class Replay
         + " adapter versions behind the newest (" + c.newestVersion + ")";
   }
 
+  // ---- bookkeeping written behind ----
+
   /**
-   * After every journaled event: waiting samplers may go on, and every {@code snapshot-every}
-   * events a copy of the store goes to the snapshot writer (the copy takes milliseconds; the
-   * write happens while the replay goes on).
+   * Applies {@code event} to the store now and keeps it for the next journal write; within
+   * {@code sampling-write-behind} it is written on its own if no insert has taken it.
+   */
+  private void writeBehind(State state, Event event) {
+    apply(state, event);
+    unwritten.add(event);
+    appliedAhead.add(event);
+    if (!timers.isTimerActive(WriteBehindDue.class)) {
+      timers.startSingleTimer(WriteBehindDue.class, new WriteBehindDue(), settings.samplingWriteBehind());
+    }
+  }
+
+  /** The events written behind so far, then {@code event} (null: none), for one journal write. */
+  private List<Event> withUnwritten(Event event) {
+    List<Event> events = new ArrayList<>(unwritten.size() + 1);
+    events.addAll(unwritten);
+    if (event != null) {
+      events.add(event);
+    }
+    unwritten.clear();
+    timers.cancel(WriteBehindDue.class);
+    return events;
+  }
+
+  private ReplyEffect<Event, State> onWriteBehindDue(State state, WriteBehindDue due) {
+    if (unwritten.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(withUnwritten(null)).thenRun(this::afterWrite).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onFlush(State state, Flush flush) {
+    if (unwritten.isEmpty()) {
+      return Effect().reply(flush.replyTo(), new Flushed(0));
+    }
+    Flushed flushed = new Flushed(unwritten.size());
+    return Effect().persist(withUnwritten(null)).thenRun(this::afterWrite).thenReply(flush.replyTo(), s -> flushed);
+  }
+
+  /**
+   * After every journal write: waiting samplers may go on, and every {@code snapshot-every}
+   * writes a copy of the store goes to the snapshot writer (the copy takes milliseconds; the
+   * write happens while the replay goes on). Nothing is written behind at this point (every write
+   * takes all of it, and commands wait for the write), so the copy is exactly what is journaled.
    */
   private void afterWrite(State state) {
     wakeSamplers();
@@ -554,11 +605,8 @@ public final class Replay
         present++;
       }
     }
-    PrioritiesUpdated reply = new PrioritiesUpdated(present, update.keys().size() - present);
-    return Effect()
-        .persist(new PrioritiesSet(update.keys(), update.priorities()))
-        .thenRun(this::afterWrite)
-        .thenReply(update.replyTo(), s -> reply);
+    writeBehind(state, new PrioritiesSet(update.keys(), update.priorities()));
+    return Effect().reply(update.replyTo(), new PrioritiesUpdated(present, update.keys().size() - present));
   }
 
   private ReplyEffect<Event, State> onGetStats(State state, GetStats get) {
@@ -592,21 +640,20 @@ public final class Replay
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Inserted.class, Replay::applyInserted)
-        .onEvent(Sampled.class, (state, e) -> {
-          state.store.recordSample(e.keys());
-          return state;
-        })
-        .onEvent(PrioritiesSet.class, (state, e) -> {
-          state.store.updatePriorities(e.keys(), e.priorities());
-          return state;
-        })
-        .build();
+        .onAnyEvent((state, event) -> appliedAhead.remove(event) ? state : apply(state, event));
   }
 
-  private static State applyInserted(State state, Inserted event) {
-    for (Entry e : event.entries()) {
-      state.store.insert(e.group(), e.priority(), e.seq());
+  private static State apply(State state, Event event) {
+    if (event instanceof Inserted inserted) {
+      for (Entry e : inserted.entries()) {
+        state.store.insert(e.group(), e.priority(), e.seq());
+      }
+    } else if (event instanceof Sampled sampled) {
+      state.store.recordSample(sampled.keys());
+    } else if (event instanceof PrioritiesSet set) {
+      state.store.updatePriorities(set.keys(), set.priorities());
+    } else {
+      throw new IllegalStateException("unknown replay event " + event.getClass().getName());
     }
     return state;
   }

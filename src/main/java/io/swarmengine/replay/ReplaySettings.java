@@ -1,6 +1,7 @@
 package io.swarmengine.replay;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.Locale;
 
 /** The replay's configuration, from {@code swarm.replay} (every key documented in reference.conf). */
@@ -13,11 +14,13 @@ public record ReplaySettings(
     RateLimiter rateLimiter,
     int maxSampleSize,
     int maxBatch,
-    int snapshotEvery) {
+    int snapshotEvery,
+    Duration samplingWriteBehind) {
 
   public ReplaySettings withPersistenceId(String id) {
     return new ReplaySettings(
-        id, store, limits, priority, priorityName, rateLimiter, maxSampleSize, maxBatch, snapshotEvery);
+        id, store, limits, priority, priorityName, rateLimiter, maxSampleSize, maxBatch, snapshotEvery,
+        samplingWriteBehind);
   }
 
   public static ReplaySettings fromConfig(Config config) {
@@ -53,7 +56,8 @@ public record ReplaySettings(
         limiter,
         c.getInt("max-sample-size"),
         c.getInt("max-batch"),
-        c.getInt("snapshot-every"));
+        c.getInt("snapshot-every"),
+        c.getDuration("sampling-write-behind"));
   }
 
   static EvictionPolicy eviction(String name) {

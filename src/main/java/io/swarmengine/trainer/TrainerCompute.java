@@ -12,7 +12,6 @@ import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.worker.AdapterModels;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +25,6 @@ import java.util.Map;
  * the same moments. Its two entry points are synchronized: a rollback's reset waits for a step in flight.
  */
 final class TrainerCompute {
-  private static final String STATE_SHA = "adapter.sha256";
   private static final io.swarmengine.replay.PriorityFunction SPREAD = io.swarmengine.replay.PriorityFunction.rewardSpread(0);
 
   private final Gpt2 base;
@@ -130,9 +128,8 @@ final class TrainerCompute {
   private void loadState(EmbeddedLearner learner, String scope) {
     Path dir = stateDir(scope);
     try {
-      if (adapterSha != null && Files.isRegularFile(dir.resolve(STATE_SHA))
-          && Files.readString(dir.resolve(STATE_SHA)).trim().equals(adapterSha)) {
-        learner.loadState(dir);
+      if (adapterSha != null) {
+        learner.loadState(dir, adapterSha);
       }
     } catch (IOException | ModelFormatException e) {
       // moments are an optimisation: a run goes on from fresh ones
@@ -141,11 +138,8 @@ final class TrainerCompute {
     }
   }
 
+  /** One file per scope, replaced whole and tagged with the adapter it belongs to. */
   private void saveState(EmbeddedLearner learner, PolicyAction.Train action) throws IOException {
-    Path dir = stateDir(action.scope().canonical());
-    // the hash file goes first and comes back last: a kill in between leaves moments nobody loads
-    Files.deleteIfExists(dir.resolve(STATE_SHA));
-    learner.saveState(dir);
-    Files.writeString(dir.resolve(STATE_SHA), adapterSha);
+    learner.saveState(stateDir(action.scope().canonical()), adapterSha);
   }
 }

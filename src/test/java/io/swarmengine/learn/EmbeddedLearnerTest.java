@@ -1,14 +1,16 @@
 package io.swarmengine.learn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmengine.model.Generator;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.GptConfig;
 import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.ops.Parallel;
 import io.swarmengine.policy.OptimizerKind;
 import io.swarmengine.policy.TrainScope;
@@ -198,6 +200,23 @@ class EmbeddedLearnerTest {
   }
 
   @Test
+  void aTornStateIsRefusedAndAShorterRewriteReadsBack() throws Exception {
+    EmbeddedLearner a = new EmbeddedLearner(Gpt2.random(CONFIG, 4, Parallel.sequential()), LoraAdapter.create(CONFIG, LORA, 5),
+        scope("attn+ffn+ffn_norm"), 0.01);
+    a.saveState(dir, "a tag of forty characters, for a longer header");
+    Path file = dir.resolve("learner_state.safetensors");
+    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    a.saveState(dir, "v9"); // a shorter header: the file written over is cut to size
+    assertTrue(java.nio.file.Files.size(file) < bytes.length);
+    assertTrue(a.loadState(dir, "v9"));
+    bytes = java.nio.file.Files.readAllBytes(file);
+    bytes[bytes.length - 3] ^= 0x40; // a value that the write did not reach
+    java.nio.file.Files.write(file, bytes);
+    ModelFormatException torn = assertThrows(ModelFormatException.class, () -> a.loadState(dir, "v9"));
+    assertTrue(torn.getMessage().contains("checksum"), torn.getMessage());
+  }
+
+  @Test
   void savedStateResumesTrainingExactly() throws Exception {
     int[] target = {5, 6, 7, 5};
     EpisodeGroup g =
@@ -212,14 +231,15 @@ class EmbeddedLearnerTest {
       a.forwardBackward(batch, sft, 1);
       a.optimStep(OptimizerKind.ADAM, 0.01, 1, 0.9);
     }
-    a.saveState(dir);
+    a.saveState(dir, "v1");
     a.forwardBackward(batch, sft, 1);
     a.optimStep(OptimizerKind.ADAM, 0.01, 1, 0.9);
 
     Gpt2 baseB = Gpt2.random(CONFIG, 4, Parallel.sequential());
     LoraAdapter adapterB = LoraAdapter.create(CONFIG, LORA, 5);
     EmbeddedLearner b = new EmbeddedLearner(baseB, adapterB, TrainScope.parse("attn+ffn+ffn_norm", TrainScope.GPT2_SCOPES), 0.01);
-    b.loadState(dir);
+    assertFalse(b.loadState(dir, "v2"), "the state of something else is not loaded");
+    assertTrue(b.loadState(dir, "v1"));
     b.forwardBackward(batch, sft, 1);
     b.optimStep(OptimizerKind.ADAM, 0.01, 1, 0.9);
     for (String name : adapterA.tensors().keySet()) {

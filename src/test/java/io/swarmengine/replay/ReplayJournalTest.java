@@ -31,7 +31,7 @@ class ReplayJournalTest {
             Map.of(
                 "swarm.data-dir", dataDir.toString(),
                 "swarm.replay.capacity", "50",
-                "swarm.replay.snapshot-every", "7",
+                "swarm.replay.snapshot-every", "2",
                 "swarm.replay.max-times-sampled", "3")));
   }
 
@@ -75,6 +75,10 @@ class ReplayJournalTest {
         replay.tell(new Replay.UpdatePriorities(batch.keys(), priorities, updates.getRef()));
         assertInstanceOf(Replay.PrioritiesUpdated.class, updates.receiveMessage(Duration.ofSeconds(10)));
       }
+      // sample counts and priorities are written behind; the engine flushes them when it stops
+      TestProbe<Replay.Flushed> flushed = first.createTestProbe();
+      replay.tell(new Replay.Flush(flushed.getRef()));
+      assertEquals(12, flushed.receiveMessage(Duration.ofSeconds(10)).events(), "6 samples and 6 updates in one write");
       before = inspect(first, replay);
       assertEquals(80, before.stats().inserts());
       assertEquals(48, before.stats().itemsSampled());

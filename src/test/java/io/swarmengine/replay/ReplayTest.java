@@ -39,7 +39,8 @@ class ReplayTest {
         limiter,
         64,
         64,
-        snapshotEvery);
+        snapshotEvery,
+        Duration.ofMinutes(10)); // bookkeeping is written behind only with an insert or a Flush here
   }
 
   private static EventSourcedBehaviorTestKit<Replay.Command, Replay.Event, Replay.State> kit(ReplaySettings s) {
@@ -112,11 +113,66 @@ class ReplayTest {
     assertEquals(3, stats.evicted());
     assertEquals(4, stats.itemsSampled());
     assertEquals(1, stats.droppedUpdates());
+    var flushed = kit.<Replay.Flushed>runCommand(Replay.Flush::new);
+    assertEquals(new Replay.Flushed(2), flushed.reply());
+    assertEquals(List.of(Replay.Sampled.class, Replay.PrioritiesSet.class),
+        flushed.events().stream().map(Object::getClass).toList(), "the sample, then the update, in one write");
     ReplayInspection before = kit.<ReplayInspection>runCommand(Replay.Inspect::new).reply();
     PrioritizedStore expected = kit.getState().store();
     kit.restart();
     PrioritizedStoreTest.assertStoresEqual(expected, kit.getState().store());
     assertEquals(before.digest(), kit.<ReplayInspection>runCommand(Replay.Inspect::new).reply().digest());
+  }
+
+  @Test
+  void samplesAndUpdatesAreAnsweredAtOnceAndJournaledWithTheNextInsert() {
+    var kit = kit(settings(10, RateLimiter.minSize(1), 100));
+    insert(kit, group("a", 0, 1, 0), group("b", 0, 0, 1));
+    var sampled = kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(2, null, 10, 0, r));
+    Replay.SampledBatch batch = assertInstanceOf(Replay.SampledBatch.class, sampled.reply());
+    assertTrue(sampled.events().isEmpty(), "answered before any write");
+    var updated = kit.<Replay.UpdateReply>runCommand(
+        r -> new Replay.UpdatePriorities(batch.keys(), new double[] {3, 4}, r));
+    assertEquals(new Replay.PrioritiesUpdated(2, 0), updated.reply());
+    assertTrue(updated.events().isEmpty());
+    assertEquals(2, kit.<Replay.Stats>runCommand(Replay.GetStats::new).reply().itemsSampled(), "in effect at once");
+
+    var inserted = kit.<Replay.InsertResult>runCommand(r -> new Replay.Insert(List.of(group("c", 0, 1, 1)), r));
+    assertEquals(List.of(Replay.Sampled.class, Replay.PrioritiesSet.class, Replay.Inserted.class),
+        inserted.events().stream().map(Object::getClass).toList(), "one write: the bookkeeping, then the insert");
+    assertEquals(new Replay.Flushed(0), kit.<Replay.Flushed>runCommand(Replay.Flush::new).reply(), "nothing left behind");
+    PrioritizedStore expected = kit.getState().store();
+    kit.restart();
+    PrioritizedStoreTest.assertStoresEqual(expected, kit.getState().store());
+  }
+
+  @Test
+  void aCrashBeforeTheWriteLosesTheSampleCountsButNoGroup() {
+    var kit = kit(settings(10, RateLimiter.minSize(1), 100));
+    insert(kit, group("a", 0, 1, 0), group("b", 0, 0, 1));
+    Replay.Stats before = kit.<Replay.Stats>runCommand(Replay.GetStats::new).reply();
+    assertInstanceOf(Replay.SampledBatch.class,
+        kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(2, null, 10, 0, r)).reply());
+    kit.restart();
+    Replay.Stats after = kit.<Replay.Stats>runCommand(Replay.GetStats::new).reply();
+    assertEquals(before, after, "both groups held, as journaled before the sample");
+  }
+
+  @Test
+  void bookkeepingWithoutAnInsertIsJournaledAfterTheWriteBehindSpan() {
+    ReplaySettings s = settings("replay-write-behind", 10, RateLimiter.minSize(1), 100);
+    var kit = kit(new ReplaySettings(s.persistenceId(), s.store(), s.limits(), s.priority(), s.priorityName(),
+        s.rateLimiter(), s.maxSampleSize(), s.maxBatch(), s.snapshotEvery(), Duration.ofMillis(100)));
+    insert(kit, group("a", 0, 1, 0));
+    assertInstanceOf(Replay.SampledBatch.class,
+        kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(1, null, 10, 0, r)).reply());
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(List.of(Replay.Inserted.class, Replay.Sampled.class),
+          kit.persistenceTestKit().persistedInStorage("replay-write-behind").stream().map(Object::getClass).toList());
+      return null;
+    });
+    kit.restart();
+    assertEquals(1, kit.<Replay.Stats>runCommand(Replay.GetStats::new).reply().itemsSampled());
   }
 
   private static Replay.SampledBatch sample(
@@ -126,7 +182,7 @@ class ReplayTest {
   }
 
   @Test
-  void aSampleCarryingAnUpdateDrawsAsTheUpdateAndThenTheSampleWouldInOneWrite() {
+  void aSampleCarryingAnUpdateDrawsAsTheUpdateAndThenTheSampleWould() {
     var separate = kit(settings("replay-separate", 20, RateLimiter.minSize(1), 100));
     var carried = kit(settings("replay-carried", 20, RateLimiter.minSize(1), 100));
     var none = kit(settings("replay-none", 20, RateLimiter.minSize(1), 100));
@@ -146,9 +202,10 @@ class ReplayTest {
     Replay.SampledBatch afterSeparate = sample(separate, null);
     var result = carried.<Replay.SampleReply>runCommand(r -> new Replay.Sample(4, null, 10, 0, update, r));
     Replay.SampledBatch afterCarried = assertInstanceOf(Replay.SampledBatch.class, result.reply());
-    assertEquals(2, result.events().size(), "the update and the sample in one command's write");
-    assertInstanceOf(Replay.PrioritiesSet.class, result.events().get(0));
-    assertInstanceOf(Replay.Sampled.class, result.events().get(1));
+    assertEquals(List.of(Replay.Sampled.class, Replay.PrioritiesSet.class, Replay.Sampled.class),
+        carried.<Replay.Flushed>runCommand(Replay.Flush::new).events().stream().map(Object::getClass).toList(),
+        "the first sample, then the update set before the second draw, then that draw");
+    separate.<Replay.Flushed>runCommand(Replay.Flush::new);
     assertEquals(afterSeparate.keys(), afterCarried.keys());
     assertTrue(java.util.Arrays.equals(afterSeparate.weights(), afterCarried.weights()));
     assertTrue(!sample(none, null).keys().equals(afterCarried.keys()), "the update shaped the draw");
@@ -159,16 +216,17 @@ class ReplayTest {
   }
 
   @Test
-  void anUpdateCarriedByASampleThatCannotBeDrawnGoesInAtOnce() {
+  void anUpdateCarriedByASampleThatCannotBeDrawnIsSetAtOnce() {
     var kit = kit(settings(6, RateLimiter.minSize(2), 100));
     insert(kit, group("a", 0, 1, 0));
     Replay.PriorityUpdate update = new Replay.PriorityUpdate(List.of(new SampleKey("a", 0)), new double[] {7});
     var result = kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(1, null, 10, 0, update, r));
     Replay.SampleRefused refused = assertInstanceOf(Replay.SampleRefused.class, result.reply());
     assertTrue(refused.reason().contains("fewer than the 2 needed"), refused.reason());
-    assertEquals(List.of(new Replay.PrioritiesSet(update.keys(), update.priorities())), result.events());
     PrioritizedStore store = kit.getState().store();
     assertEquals(7, store.priority(store.slot("a")));
+    assertEquals(List.of(new Replay.PrioritiesSet(update.keys(), update.priorities())),
+        kit.<Replay.Flushed>runCommand(Replay.Flush::new).events());
   }
 
   @Test
@@ -210,7 +268,7 @@ class ReplayTest {
         new Replay.PriorityUpdate(List.of(new SampleKey("a", 0)), new double[] {-1}), r));
     Replay.SampleRefused refused = assertInstanceOf(Replay.SampleRefused.class, carried.reply());
     assertTrue(refused.reason().contains("priority 0 (for a) is -1.0"), refused.reason());
-    assertTrue(carried.events().isEmpty(), "nothing set, nothing drawn");
+    assertEquals(new Replay.Flushed(0), kit.<Replay.Flushed>runCommand(Replay.Flush::new).reply(), "nothing set, nothing drawn");
   }
 
   @Test

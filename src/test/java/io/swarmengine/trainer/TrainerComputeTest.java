@@ -1,0 +1,80 @@
+package io.swarmengine.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.learn.LossSettings;
+import io.swarmengine.metrics.ComputeMeter;
+import io.swarmengine.model.GptConfig;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.model.Safetensors;
+import io.swarmengine.model.ops.Parallel;
+import io.swarmengine.policy.OptimizerKind;
+import io.swarmengine.policy.PolicyAction;
+import io.swarmengine.policy.TrainScope;
+import io.swarmengine.replay.Episode;
+import io.swarmengine.replay.EpisodeGroup;
+import io.swarmengine.replay.Turn;
+import io.swarmengine.scheduler.ScheduleMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerComputeTest {
+  @TempDir Path data;
+
+  static final GptConfig CONFIG = new GptConfig(1, 2, 16, 16, 8, 1e-5f, true);
+  static final LoraAdapter.Settings LORA = new LoraAdapter.Settings(4, 8f, 0f, List.of("c_attn", "c_fc"), "test");
+  static final TrainerSettings SETTINGS = new TrainerSettings(
+      1, 10, LossSettings.of(LossSettings.Kind.GRPO), Duration.ofSeconds(1), 0, 0.9, ScheduleMode.CONSTANT, 1);
+
+  private TrainerCompute compute(Gpt2 base) {
+    return new TrainerCompute(base, new AdapterStore(data), LORA, data.resolve("trainer"), SETTINGS, Parallel.sequential(),
+        new ComputeMeter(), null);
+  }
+
+  private static PolicyAction.Train action() throws Exception {
+    return new PolicyAction.Train(TrainScope.parse("attn", TrainScope.GPT2_SCOPES), OptimizerKind.ADAM, 0.01f, 1, 1, 1, 0.9f);
+  }
+
+  private static List<EpisodeGroup> batch() {
+    Episode good = new Episode(List.of(new Turn(new int[] {1, 2}, new int[] {3, 3}, new float[] {-2.7f, -2.7f}, 1f)));
+    Episode bad = new Episode(List.of(new Turn(new int[] {1, 2}, new int[] {5, 6}, new float[] {-2.7f, -2.7f}, 0f)));
+    return List.of(new EpisodeGroup("g", 0, "w", 0, List.of(good, bad), Map.of(), 0));
+  }
+
+  /** The optimizer steps recorded with the scope's saved state. */
+  private long savedSteps() throws Exception {
+    try (var dirs = Files.list(data.resolve("trainer"))) {
+      Path dir = dirs.findFirst().orElseThrow();
+      return Long.parseLong(Safetensors.read(dir.resolve("learner_state.safetensors")).metadata().get("optimizer_steps"));
+    }
+  }
+
+  @Test
+  void aRestartedTrainerGoesOnWithTheMomentsOfTheAdapterItTrainsOnOnly() throws Exception {
+    Gpt2 base = Gpt2.random(CONFIG, 3, Parallel.sequential());
+    TrainerCompute first = compute(base);
+    first.reset(null);
+    String v1 = first.step(batch(), new double[] {1}, action(), 0.01, 1).stored().sha256();
+    String v2 = first.step(batch(), new double[] {1}, action(), 0.01, 2).stored().sha256();
+    assertEquals(2, savedSteps());
+
+    TrainerCompute resumed = compute(base);
+    resumed.reset(v2);
+    resumed.step(batch(), new double[] {1}, action(), 0.01, 3);
+    assertEquals(3, savedSteps(), "the moments saved with v2 were loaded");
+
+    TrainerCompute rolledBack = compute(base);
+    rolledBack.reset(v1);
+    String v1b = rolledBack.step(batch(), new double[] {1}, action(), 0.01, 4).stored().sha256();
+    assertEquals(1, savedSteps(), "the saved moments belong to another adapter: fresh ones");
+    assertTrue(!v1b.equals(v2));
+  }
+}
