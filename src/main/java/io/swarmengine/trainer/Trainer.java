@@ -292,7 +292,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     busy = false;
     Replay.PriorityUpdate update = new Replay.PriorityUpdate(answered.keys(), answered.priorities());
     if (draining.isEmpty() && waiting != null) {
-      // the next step's sample carries the update: one journal write for both
+      // the next step's sample carries the update: one message for both
       TrainRequest request = waiting;
       waiting = null;
       start(request, update);
