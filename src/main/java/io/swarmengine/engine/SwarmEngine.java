@@ -146,9 +146,9 @@ public final class SwarmEngine implements AutoCloseable {
       cursor = spawn(cursorBehavior(settings, config), "policy-cursor");
       AdapterModels models = workerBase == null ? null : new AdapterModels(workerBase, store);
       trainer = settings.trainerEnabled()
-          ? spawn(Trainer.create(BaseModel.load(settings, Parallel.sequential()), store, settings.lora(),
-              settings.dataDir().resolve("trainer"), settings.trainer(), settings.compiled(),
-              new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, models, replay, hub, topic), "trainer")
+          ? spawn(Trainer.create(new Trainer.Compute(BaseModel.load(settings, Parallel.sequential()), store, settings.lora(),
+              settings.dataDir().resolve("trainer"), new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, models),
+              settings.trainer(), settings.compiled(), replay, hub, topic), "trainer")
           : null;
       policy = models == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), models, settings.seed() ^ 0x706f6c6963L, meter);

@@ -10,10 +10,18 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.CborSerializable;
 import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.concurrent.Asks;
 import io.swarmengine.concurrent.Failures;
+import io.swarmengine.metrics.ComputeMeter;
+import io.swarmengine.model.Gpt2;
+import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.model.ops.Parallel;
+import io.swarmengine.policy.CompiledPolicy;
 import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.replay.Replay;
+import io.swarmengine.worker.AdapterModels;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -99,16 +107,22 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   /**
-   * A trainer of the base model in {@code base}, storing adapters in {@code store}, its state under
-   * {@code stateDir}, its learning rates shaped across the train segments of {@code schedule}, a
-   * step's episodes split across the threads of {@code episodes}, its compute counted by {@code meter}.
+   * What a trainer computes with: the base model, the store its adapters go to, the LoRA shape,
+   * the folder of its optimizer state, the threads a step's episodes are split across, the meter
+   * of its compute, and its node's models of adapter versions (handed each new adapter; null where
+   * nothing on the node generates).
    */
-  public static Behavior<Command> create(io.swarmengine.model.Gpt2 base, io.swarmengine.adapter.AdapterStore store,
-      io.swarmengine.model.LoraAdapter.Settings lora, java.nio.file.Path stateDir, TrainerSettings settings,
-      io.swarmengine.policy.CompiledPolicy schedule, io.swarmengine.model.ops.Parallel episodes,
-      io.swarmengine.metrics.ComputeMeter meter, io.swarmengine.worker.AdapterModels models, ActorRef<Replay.Command> replay,
-      ActorRef<AdapterHub.Command> hub, ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
-    TrainerCompute compute = new TrainerCompute(base, store, lora, stateDir, settings, episodes, meter, models);
+  public record Compute(Gpt2 base, AdapterStore store, LoraAdapter.Settings lora, Path stateDir, Parallel episodes,
+      ComputeMeter meter, AdapterModels models) {}
+
+  /**
+   * A trainer that steps with {@code compute}, its learning rates shaped across the train segments
+   * of {@code schedule}, sampling from {@code replay} and publishing to {@code hub}.
+   */
+  public static Behavior<Command> create(Compute parts, TrainerSettings settings, CompiledPolicy schedule,
+      ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
+      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+    TrainerCompute compute = new TrainerCompute(parts, settings);
     LearningRates rates = new LearningRates(settings.lrSchedule(), settings.minLrFraction(), schedule);
     return Behaviors.setup(context -> new Trainer(context, compute, settings, rates, replay, hub, topic));
   }

@@ -40,16 +40,15 @@ final class TrainerCompute {
   private LoraAdapter adapter;
   private String adapterSha;
 
-  TrainerCompute(Gpt2 base, AdapterStore store, LoraAdapter.Settings lora, Path stateDir, TrainerSettings settings,
-      io.swarmengine.model.ops.Parallel episodes, ComputeMeter meter, AdapterModels models) {
-    this.base = base;
-    this.store = store;
-    this.lora = lora;
-    this.stateDir = stateDir;
+  TrainerCompute(Trainer.Compute parts, TrainerSettings settings) {
+    this.base = parts.base();
+    this.store = parts.store();
+    this.lora = parts.lora();
+    this.stateDir = parts.stateDir();
     this.settings = settings;
-    this.episodes = episodes;
-    this.meter = meter;
-    this.models = models;
+    this.episodes = parts.episodes();
+    this.meter = parts.meter();
+    this.models = parts.models();
   }
 
   /** Trains on from the adapter stored under {@code sha256} (null: a fresh adapter on the base). */

@@ -35,8 +35,8 @@ class TrainerComputeTest {
       1, 10, LossSettings.of(LossSettings.Kind.GRPO), Duration.ofSeconds(1), 0, 0.9, ScheduleMode.CONSTANT, 1);
 
   private TrainerCompute compute(Gpt2 base) {
-    return new TrainerCompute(base, new AdapterStore(data), LORA, data.resolve("trainer"), SETTINGS, Parallel.sequential(),
-        new ComputeMeter(), null);
+    return new TrainerCompute(new Trainer.Compute(base, new AdapterStore(data), LORA, data.resolve("trainer"),
+        Parallel.sequential(), new ComputeMeter(), null), SETTINGS);
   }
 
   private static PolicyAction.Train action() throws Exception {
