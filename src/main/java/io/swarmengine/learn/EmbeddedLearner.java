@@ -380,12 +380,15 @@ public final class EmbeddedLearner implements Learner {
     if (!crc32(in.tensors()).equals(in.metadata().get(STATE_CRC))) {
       throw new ModelFormatException(dir + ": the learner state's tensors do not match its checksum (torn by a kill mid-write?)");
     }
-    for (Map.Entry<String, float[]> e : trainable.entrySet()) {
+    for (Map.Entry<String, float[]> e : trainable.entrySet()) { // all checked before any is copied
       Safetensors.Tensor t = in.tensors().get("weight." + e.getKey());
       if (t == null || t.data().length != e.getValue().length) {
         throw new ModelFormatException(dir + ": the learner state has no matching '" + e.getKey() + "'");
       }
-      System.arraycopy(t.data(), 0, e.getValue(), 0, t.data().length);
+    }
+    for (Map.Entry<String, float[]> e : trainable.entrySet()) {
+      float[] saved = in.tensors().get("weight." + e.getKey()).data();
+      System.arraycopy(saved, 0, e.getValue(), 0, saved.length);
     }
     for (Map.Entry<String, Safetensors.Tensor> e : in.tensors().entrySet()) {
       String key = e.getKey();

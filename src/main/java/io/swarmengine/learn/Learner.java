@@ -46,14 +46,15 @@ public interface Learner {
 
   /**
    * Writes the trainable weights and the optimizer's moments into {@code dir}, tagged with
-   * {@code of} (what they belong to: the trainer tags them with the adapter's sha256), replacing an
-   * earlier state whole: a kill mid-write leaves the earlier one.
+   * {@code of} (what they belong to: the trainer tags them with the adapter's sha256), over the
+   * earlier state; one torn by a kill mid-write is refused by {@link #loadState}.
    */
   void saveState(Path dir, String of) throws IOException;
 
   /**
    * Reads what {@link #saveState} wrote, when it is tagged {@code of}: true if it was loaded, false
-   * (and nothing changed) when {@code dir} holds no state or the state of something else.
+   * (and nothing changed) when {@code dir} holds no state or the state of something else; a
+   * {@code ModelFormatException} (nothing changed) for a state that is torn or does not fit.
    */
   boolean loadState(Path dir, String of) throws IOException, io.swarmengine.model.ModelFormatException;
 }

@@ -137,7 +137,7 @@ final class TrainerCompute {
     }
   }
 
-  /** One file per scope, replaced whole and tagged with the adapter it belongs to. */
+  /** One file per scope, written over in place and tagged with the adapter it belongs to. */
   private void saveState(EmbeddedLearner learner, PolicyAction.Train action) throws IOException {
     learner.saveState(stateDir(action.scope().canonical()), adapterSha);
   }
