@@ -543,12 +543,12 @@ public final class SwarmEngine implements AutoCloseable {
     ComputeMeter.CpuShares run = meter.wholeRun();
     ComputeMeter.CpuShares recent = meter.recent();
     String perStep = s.trainerSteps() > 0 && Double.isFinite(run.processSeconds() * run.engine())
-        ? String.format(java.util.Locale.ROOT, "; engine CPU per training step %.1f ms, model compute %.1f ms",
+        ? String.format(java.util.Locale.ROOT, " (per training step: %.1f ms of engine CPU, %.1f ms of model compute)",
             1000 * run.processSeconds() * run.engine() / s.trainerSteps(), 1000 * run.processSeconds() * run.model() / s.trainerSteps())
         : "";
     // the share depends on how fast the machine runs the model; the engine's time per step much less
-    lines.add(String.format(java.util.Locale.ROOT, "CPU: %.0f s since the engine started: %s; over the last minute: %s%s",
-        run.processSeconds(), cpuShares(run), cpuShares(recent), perStep));
+    lines.add(String.format(java.util.Locale.ROOT, "CPU: %.0f s since the engine started: %s%s; over the last minute: %s",
+        run.processSeconds(), cpuShares(run), perStep, cpuShares(recent)));
     return lines;
   }
 

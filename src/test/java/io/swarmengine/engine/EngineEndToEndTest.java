@@ -182,7 +182,8 @@ class EngineEndToEndTest {
         assertTrue(end.jitCpuShare() != null && end.jitCpuShare() >= 0 && end.jitCpuShare() <= 1, "JIT share " + end.jitCpuShare());
         assertTrue(end.gcCpuShare() != null && end.gcCpuShare() >= 0 && end.gcCpuShare() <= 1, "GC share " + end.gcCpuShare());
         String cpu = engine.summary(end).stream().filter(l -> l.startsWith("CPU: ")).findFirst().orElseThrow();
-        assertTrue(cpu.matches(".*; engine CPU per training step \\d+\\.\\d ms, model compute \\d+\\.\\d ms"), cpu);
+        assertTrue(cpu.matches(".* \\(per training step: \\d+\\.\\d ms of engine CPU, \\d+\\.\\d ms of model compute\\); over the last minute: .*"),
+            cpu);
       }
       ReplayInspection inspection = AskPattern.<Replay.Command, ReplayInspection>ask(engine.replay(), Replay.Inspect::new,
           Duration.ofSeconds(30), engine.system().scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
