@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>The state is a mutable {@link PrioritizedStore}, changed by the event handler, or by the
  * command handler for bookkeeping written behind (the event handler then skips those very events
  * when they are journaled, and applies them on recovery): copying a million-item store per event
- * is not an option. Every {@code snapshot-every} events a copy of its
+ * is not an option. Every {@code snapshot-every} journal writes a copy of its
  * arrays (milliseconds) goes to a {@link SnapshotWriter}, which writes it in a compact binary form
  * while the replay goes on serving; Akka's own snapshots would stash every command for the whole
  * write.
