@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  *
  * <p>Mutations ({@link #insert}, {@link #recordSample}, {@link #updatePriorities}) are
  * deterministic, so applying the same journaled events rebuilds the same store. {@link #sample}
- * changes nothing of that state: it only moves the staleness mask, which
- * keeps items more than {@code maxLag} versions behind out of the sampling tree. The mask stays in place between draws
+ * changes nothing of that state: it only moves the staleness mask, which keeps items more than
+ * {@code maxLag} versions behind out of the sampling tree. The mask stays in place between draws
  * and moves by the items that cross it, so each item is masked about once in its life instead of
  * on every draw (a full replay of 100,000 groups would otherwise be walked twice per sample).
  */

@@ -1,7 +1,7 @@
 package io.swarmengine.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.learn.LossSettings;
@@ -75,6 +75,6 @@ class TrainerComputeTest {
     rolledBack.reset(v1);
     String v1b = rolledBack.step(batch(), new double[] {1}, action(), 0.01, 4).stored().sha256();
     assertEquals(1, savedSteps(), "the saved moments belong to another adapter: fresh ones");
-    assertTrue(!v1b.equals(v2));
+    assertNotEquals(v2, v1b);
   }
 }
