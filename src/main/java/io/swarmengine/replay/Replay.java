@@ -82,39 +82,10 @@ public final class Replay
   /**
    * Asks for {@code n} items at most {@code maxLag} adapter versions behind the newest, with
    * importance exponent {@code beta} (null: annealed); waits up to {@code timeoutMillis} while the
-   * rate limiter or an empty replay holds it back. {@code after} (may be null): new priorities for
-   * an earlier batch, set before the draw (a trainer's update for its last step, carried by its
-   * next sample instead of an {@link UpdatePriorities} of its own). An invalid update refuses the
-   * sample and sets nothing; when the draw must wait, the update is set at once.
+   * rate limiter or an empty replay holds it back.
    */
-  public record Sample(int n, Double beta, long maxLag, long timeoutMillis, PriorityUpdate after,
-      ActorRef<SampleReply> replyTo) implements Command {
-    public Sample(int n, Double beta, long maxLag, long timeoutMillis, ActorRef<SampleReply> replyTo) {
-      this(n, beta, maxLag, timeoutMillis, null, replyTo);
-    }
-
-    Sample withoutUpdate() {
-      return new Sample(n, beta, maxLag, timeoutMillis, null, replyTo);
-    }
-  }
-
-  /** New priorities for sampled copies (keys from a {@link SampledBatch}), as a {@link Sample} carries them. */
-  public record PriorityUpdate(List<SampleKey> keys, double[] priorities) implements CborSerializable {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof PriorityUpdate u && keys.equals(u.keys) && Arrays.equals(priorities, u.priorities);
-    }
-
-    @Override
-    public int hashCode() {
-      return keys.hashCode() * 31 + Arrays.hashCode(priorities);
-    }
-
-    @Override
-    public String toString() {
-      return "PriorityUpdate[" + keys.size() + " keys]";
-    }
-  }
+  public record Sample(int n, Double beta, long maxLag, long timeoutMillis, ActorRef<SampleReply> replyTo)
+      implements Command {}
 
   /** New priorities for sampled copies; updates for copies no longer present are dropped. */
   public record UpdatePriorities(List<SampleKey> keys, double[] priorities, ActorRef<UpdateReply> replyTo)
@@ -415,10 +386,6 @@ public final class Replay
     if (bad != null) {
       return Effect().reply(sample.replyTo(), new SampleRefused(bad));
     }
-    if (sample.after() != null) {
-      writeBehind(state, new PrioritiesSet(sample.after().keys(), sample.after().priorities()));
-      sample = sample.withoutUpdate();
-    }
     ReplyEffect<Event, State> drawn = tryDraw(state, sample);
     if (drawn != null) {
       return drawn;
@@ -446,7 +413,7 @@ public final class Replay
     if (sample.beta() != null && !(sample.beta() >= 0 && sample.beta() <= 1)) {
       return "beta must be in [0, 1], got " + sample.beta();
     }
-    return sample.after() == null ? null : invalid(sample.after().keys(), sample.after().priorities());
+    return null;
   }
 
   /** Why a priority update cannot be taken (null: it can). */

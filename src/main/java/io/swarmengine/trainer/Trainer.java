@@ -216,7 +216,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       waiting = newest(waiting, request);
       return this;
     }
-    start(request, null);
+    start(request);
     return this;
   }
 
@@ -229,12 +229,12 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     return waiting == null || request.position() > waiting.position() ? request : waiting;
   }
 
-  /** Samples for {@code request}, setting the last step's new priorities first when there are some. */
-  private void start(TrainRequest request, Replay.PriorityUpdate after) {
+  /** Samples for {@code request}. */
+  private void start(TrainRequest request) {
     busy = true;
     long timeout = settings.sampleTimeout().toMillis();
     Asks.ask(getContext(), Replay.SampleReply.class, replay, Duration.ofMillis(timeout).plus(ASK),
-        replyTo -> new Replay.Sample(settings.batchGroups(), null, settings.maxLag(), timeout, after, replyTo),
+        replyTo -> new Replay.Sample(settings.batchGroups(), null, settings.maxLag(), timeout, replyTo),
         (reply, failure) -> new Sampled(request, reply, failure));
   }
 
@@ -304,16 +304,9 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         v.number(), v.trainedPosition(), v.metrics().get("loss"), v.metrics().get("grad_norm"),
         v.metrics().get("mean_ratio"), v.metrics().get("clip_fraction"), v.metrics().get("mean_reward"));
     busy = false;
-    Replay.PriorityUpdate update = new Replay.PriorityUpdate(answered.keys(), answered.priorities());
-    if (draining.isEmpty() && waiting != null) {
-      // the next step's sample carries the update: one message for both
-      TrainRequest request = waiting;
-      waiting = null;
-      start(request, update);
-      return this;
-    }
+    // sent before the next step's sample, so that draw sees the new priorities
     Asks.ask(getContext(), Replay.UpdateReply.class, replay, ASK,
-        replyTo -> new Replay.UpdatePriorities(update.keys(), update.priorities(), replyTo),
+        replyTo -> new Replay.UpdatePriorities(answered.keys(), answered.priorities(), replyTo),
         PrioritiesAnswered::new);
     return next();
   }
@@ -335,7 +328,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     if (!busy && waiting != null) {
       TrainRequest request = waiting;
       waiting = null;
-      start(request, null);
+      start(request);
     }
     return this;
   }

@@ -175,69 +175,48 @@ class ReplayTest {
     assertEquals(1, kit.<Replay.Stats>runCommand(Replay.GetStats::new).reply().itemsSampled());
   }
 
-  private static Replay.SampledBatch sample(
-      EventSourcedBehaviorTestKit<Replay.Command, Replay.Event, Replay.State> kit, Replay.PriorityUpdate after) {
+  private static Replay.SampledBatch sample(EventSourcedBehaviorTestKit<Replay.Command, Replay.Event, Replay.State> kit) {
     return assertInstanceOf(Replay.SampledBatch.class,
-        kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(4, null, 10, 0, after, r)).reply());
+        kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(4, null, 10, 0, r)).reply());
   }
 
   @Test
-  void aSampleCarryingAnUpdateDrawsAsTheUpdateAndThenTheSampleWould() {
-    var separate = kit(settings("replay-separate", 20, RateLimiter.minSize(1), 100));
-    var carried = kit(settings("replay-carried", 20, RateLimiter.minSize(1), 100));
+  void anUpdateShapesTheNextDrawAndIsJournaledBeforeIt() {
+    var updated = kit(settings("replay-updated", 20, RateLimiter.minSize(1), 100));
     var none = kit(settings("replay-none", 20, RateLimiter.minSize(1), 100));
-    for (var kit : List.of(separate, carried, none)) {
+    for (var kit : List.of(updated, none)) {
       for (int i = 0; i < 12; i++) {
         insert(kit, group("g" + i, i % 3, i, 0, i % 2));
       }
     }
-    Replay.SampledBatch first = sample(separate, null);
-    assertEquals(first.keys(), sample(carried, null).keys());
-    assertEquals(first.keys(), sample(none, null).keys());
+    Replay.SampledBatch first = sample(updated);
+    assertEquals(first.keys(), sample(none).keys());
     double[] raised = new double[first.keys().size()];
     java.util.Arrays.fill(raised, 1000); // the first batch's items now all but own the sampling mass
-    Replay.PriorityUpdate update = new Replay.PriorityUpdate(first.keys(), raised);
-
-    separate.<Replay.UpdateReply>runCommand(r -> new Replay.UpdatePriorities(update.keys(), update.priorities(), r));
-    Replay.SampledBatch afterSeparate = sample(separate, null);
-    var result = carried.<Replay.SampleReply>runCommand(r -> new Replay.Sample(4, null, 10, 0, update, r));
-    Replay.SampledBatch afterCarried = assertInstanceOf(Replay.SampledBatch.class, result.reply());
+    assertInstanceOf(Replay.PrioritiesUpdated.class,
+        updated.<Replay.UpdateReply>runCommand(r -> new Replay.UpdatePriorities(first.keys(), raised, r)).reply());
+    Replay.SampledBatch afterUpdate = sample(updated);
+    assertTrue(!sample(none).keys().equals(afterUpdate.keys()), "the update shaped the draw");
     assertEquals(List.of(Replay.Sampled.class, Replay.PrioritiesSet.class, Replay.Sampled.class),
-        carried.<Replay.Flushed>runCommand(Replay.Flush::new).events().stream().map(Object::getClass).toList(),
-        "the first sample, then the update set before the second draw, then that draw");
-    separate.<Replay.Flushed>runCommand(Replay.Flush::new);
-    assertEquals(afterSeparate.keys(), afterCarried.keys());
-    assertTrue(java.util.Arrays.equals(afterSeparate.weights(), afterCarried.weights()));
-    assertTrue(!sample(none, null).keys().equals(afterCarried.keys()), "the update shaped the draw");
+        updated.<Replay.Flushed>runCommand(Replay.Flush::new).events().stream().map(Object::getClass).toList(),
+        "the first sample, then the update, then the draw it shaped");
 
-    PrioritizedStoreTest.assertStoresEqual(separate.getState().store(), carried.getState().store());
-    carried.restart();
-    PrioritizedStoreTest.assertStoresEqual(separate.getState().store(), carried.getState().store());
+    var store = updated.getState().store();
+    updated.restart();
+    PrioritizedStoreTest.assertStoresEqual(store, updated.getState().store());
   }
 
   @Test
-  void anUpdateCarriedByASampleThatCannotBeDrawnIsSetAtOnce() {
-    var kit = kit(settings(6, RateLimiter.minSize(2), 100));
-    insert(kit, group("a", 0, 1, 0));
-    Replay.PriorityUpdate update = new Replay.PriorityUpdate(List.of(new SampleKey("a", 0)), new double[] {7});
-    var result = kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(1, null, 10, 0, update, r));
-    Replay.SampleRefused refused = assertInstanceOf(Replay.SampleRefused.class, result.reply());
-    assertTrue(refused.reason().contains("fewer than the 2 needed"), refused.reason());
-    PrioritizedStore store = kit.getState().store();
-    assertEquals(7, store.priority(store.slot("a")));
-    assertEquals(List.of(new Replay.PrioritiesSet(update.keys(), update.priorities())),
-        kit.<Replay.Flushed>runCommand(Replay.Flush::new).events());
-  }
-
-  @Test
-  void aWaitingSampleSetsItsUpdateAtOnceAndIsServedLater() {
+  void anUpdateIsSetWhileASampleWaits() {
     var replay = testKit.spawn(Replay.create(settings("replay-wait", 6, RateLimiter.minSize(2), 100), 7));
     TestProbe<Replay.InsertResult> acks = testKit.createTestProbe();
     replay.tell(new Replay.Insert(List.of(group("a", 0, 1, 0)), acks.getRef()));
     acks.receiveMessage();
     TestProbe<Replay.SampleReply> sampler = testKit.createTestProbe();
-    replay.tell(new Replay.Sample(1, null, 10, 10_000,
-        new Replay.PriorityUpdate(List.of(new SampleKey("a", 0)), new double[] {7}), sampler.getRef()));
+    replay.tell(new Replay.Sample(1, null, 10, 10_000, sampler.getRef()));
+    TestProbe<Replay.UpdateReply> updates = testKit.createTestProbe();
+    replay.tell(new Replay.UpdatePriorities(List.of(new SampleKey("a", 0)), new double[] {7}, updates.getRef()));
+    updates.expectMessageClass(Replay.PrioritiesUpdated.class);
     TestProbe<Replay.Stats> stats = testKit.createTestProbe();
     replay.tell(new Replay.GetStats(stats.getRef()));
     Replay.Stats waiting = stats.receiveMessage();
@@ -264,10 +243,10 @@ class ReplayTest {
     assertInstanceOf(
         Replay.UpdateRejected.class,
         kit.<Replay.UpdateReply>runCommand(r -> new Replay.UpdatePriorities(List.of(), new double[] {1}, r)).reply());
-    var carried = kit.<Replay.SampleReply>runCommand(r -> new Replay.Sample(1, null, 1, 0,
-        new Replay.PriorityUpdate(List.of(new SampleKey("a", 0)), new double[] {-1}), r));
-    Replay.SampleRefused refused = assertInstanceOf(Replay.SampleRefused.class, carried.reply());
-    assertTrue(refused.reason().contains("priority 0 (for a) is -1.0"), refused.reason());
+    Replay.UpdateRejected negative = assertInstanceOf(Replay.UpdateRejected.class,
+        kit.<Replay.UpdateReply>runCommand(r -> new Replay.UpdatePriorities(List.of(new SampleKey("a", 0)), new double[] {-1}, r))
+            .reply());
+    assertTrue(negative.reason().contains("priority 0 (for a) is -1.0"), negative.reason());
     assertEquals(new Replay.Flushed(0), kit.<Replay.Flushed>runCommand(Replay.Flush::new).reply(), "nothing set, nothing drawn");
   }
 
