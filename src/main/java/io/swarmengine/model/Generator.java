@@ -156,7 +156,8 @@ public final class Generator {
     float scale = (float) (1.0 / Math.sqrt(hs));
     for (int l = 0; l < c.layers(); l++) {
       final int layer = l;
-      LayerNorm.forward(ln, mean, rstd, x, model.p(Gpt2.block(l, "ln_1.weight")), model.p(Gpt2.block(l, "ln_1.bias")), n, e, eps);
+      BlockNames names = model.blockNames[l];
+      LayerNorm.forward(ln, mean, rstd, x, model.p(names.ln1Weight), model.p(names.ln1Bias), n, e, eps);
       model.linear(null, l, 0, qkv, ln, n, e, 3 * e);
       for (int i = 0; i < n; i++) {
         System.arraycopy(qkv, i * 3 * e + e, keys[samples[i]][l], pos * e, e);
@@ -198,7 +199,7 @@ public final class Generator {
       for (int i = 0; i < n * e; i++) {
         x[i] += tmp[i];
       }
-      LayerNorm.forward(ln, mean, rstd, x, model.p(Gpt2.block(l, "ln_2.weight")), model.p(Gpt2.block(l, "ln_2.bias")), n, e, eps);
+      LayerNorm.forward(ln, mean, rstd, x, model.p(names.ln2Weight), model.p(names.ln2Bias), n, e, eps);
       model.linear(null, l, 2, fch, ln, n, e, 4 * e);
       Gelu.forward(gelu, fch, n * 4 * e);
       model.linear(null, l, 3, tmp, gelu, n, 4 * e, e);

@@ -33,6 +33,10 @@ public final class Gpt2 {
   private final LoraAdapter adapter;
   /** The base model's own parameters (params, less what an adapter replaces). */
   private final Map<String, float[]> baseParams;
+  /** Each block's tensor names, so that the hot paths build no strings. */
+  final BlockNames[] blockNames;
+  /** Per module of {@link LoraAdapter#MODULES}: whether the adapter wraps it. */
+  private final boolean[] adapted;
 
   private Gpt2(
       GptConfig config, Map<String, float[]> params, Map<String, int[]> shapes, Parallel par, LoraAdapter adapter) {
@@ -48,6 +52,11 @@ public final class Gpt2 {
     this.par = par;
     this.adapter = adapter;
     this.baseParams = baseParams;
+    this.blockNames = BlockNames.of(config.layers());
+    this.adapted = new boolean[LoraAdapter.MODULES.size()];
+    for (int m = 0; m < adapted.length; m++) {
+      adapted[m] = adapter != null && adapter.targets(LoraAdapter.MODULES.get(m));
+    }
   }
 
   /** This model with {@code adapter} applied (null: none); the base parameters are shared. */
@@ -251,9 +260,9 @@ public final class Gpt2 {
   private void linear(
       float[][] mids, float[][] masks, SplittableRandom dropout, int l, int module, float[] out, float[] inp, int n,
       int in, int outDim) {
-    String name = LoraAdapter.MODULES.get(module);
-    Matmul.forward(par, out, inp, p(block(l, name + ".weight")), p(block(l, name + ".bias")), n, in, outDim);
-    if (adapter == null || !adapter.targets(name)) {
+    BlockNames names = blockNames[l];
+    Matmul.forward(par, out, inp, p(names.weight[module]), p(names.bias[module]), n, in, outDim);
+    if (!adapted[module]) {
       return;
     }
     int r = adapter.rank();
@@ -270,9 +279,9 @@ public final class Gpt2 {
       masks[module] = mask;
     }
     float[] mid = new float[n * r];
-    Matmul.forwardTransposed(par, mid, loraInput, adapter.a(l, name), n, in, r);
+    Matmul.forwardTransposed(par, mid, loraInput, adapter.tensors().get(names.loraA[module]), n, in, r);
     float[] delta = new float[n * outDim];
-    Matmul.forwardTransposed(par, delta, mid, adapter.b(l, name), n, r, outDim);
+    Matmul.forwardTransposed(par, delta, mid, adapter.tensors().get(names.loraB[module]), n, r, outDim);
     float scale = adapter.scale();
     for (int i = 0; i < n * outDim; i++) {
       out[i] += scale * delta[i];
@@ -286,10 +295,10 @@ public final class Gpt2 {
   private void linearBackward(
       float[][] mids, float[][] masks, int l, int module, float[] dinp, float[] dout, float[] inp, int n, int in,
       int outDim, Map<String, float[]> grads) {
-    String name = LoraAdapter.MODULES.get(module);
-    Matmul.backward(par, dinp, grads.get(block(l, name + ".weight")), grads.get(block(l, name + ".bias")), dout, inp,
-        p(block(l, name + ".weight")), n, in, outDim);
-    if (adapter == null || !adapter.targets(name)) {
+    BlockNames names = blockNames[l];
+    Matmul.backward(par, dinp, grads.get(names.weight[module]), grads.get(names.bias[module]), dout, inp,
+        p(names.weight[module]), n, in, outDim);
+    if (!adapted[module]) {
       return;
     }
     int r = adapter.rank();
@@ -299,12 +308,12 @@ public final class Gpt2 {
       scaled[i] = scale * dout[i];
     }
     float[] dmid = new float[n * r];
-    Matmul.backwardTransposed(par, dmid, grads.get(LoraAdapter.tensorName(l, name, "B")), scaled, mids[module],
-        adapter.b(l, name), n, r, outDim);
+    float[] a = adapter.tensors().get(names.loraA[module]);
+    Matmul.backwardTransposed(par, dmid, grads.get(names.loraB[module]), scaled, mids[module],
+        adapter.tensors().get(names.loraB[module]), n, r, outDim);
     float[] mask = masks[module];
     if (mask == null) {
-      Matmul.backwardTransposed(par, dinp, grads.get(LoraAdapter.tensorName(l, name, "A")), dmid, inp,
-          adapter.a(l, name), n, in, r);
+      Matmul.backwardTransposed(par, dinp, grads.get(names.loraA[module]), dmid, inp, a, n, in, r);
       return;
     }
     float[] loraInput = new float[n * in];
@@ -312,8 +321,7 @@ public final class Gpt2 {
       loraInput[i] = inp[i] * mask[i];
     }
     float[] dLoraInput = new float[n * in];
-    Matmul.backwardTransposed(par, dLoraInput, grads.get(LoraAdapter.tensorName(l, name, "A")), dmid, loraInput,
-        adapter.a(l, name), n, in, r);
+    Matmul.backwardTransposed(par, dLoraInput, grads.get(names.loraA[module]), dmid, loraInput, a, n, in, r);
     for (int i = 0; i < dLoraInput.length; i++) {
       dinp[i] += dLoraInput[i] * mask[i];
     }
@@ -410,14 +418,15 @@ public final class Gpt2 {
     Encoder.forward(s.x[0], tokens, positions, p("transformer.wte.weight"), p("transformer.wpe.weight"), t, c);
     float[] tmp = new float[t * 4 * c];
     for (int l = 0; l < config.layers(); l++) {
-      LayerNorm.forward(s.ln1[l], s.ln1Mean[l], s.ln1Rstd[l], s.x[l], p(block(l, "ln_1.weight")), p(block(l, "ln_1.bias")), t, c, eps);
+      BlockNames names = blockNames[l];
+      LayerNorm.forward(s.ln1[l], s.ln1Mean[l], s.ln1Rstd[l], s.x[l], p(names.ln1Weight), p(names.ln1Bias), t, c, eps);
       linear(s.loraMid[l], s.loraMask[l], dropout, l, 0, s.qkv[l], s.ln1[l], t, c, 3 * c);
       Attention.forward(par, s.atty[l], s.preatt[l], s.att[l], s.qkv[l], t, c, nh);
       linear(s.loraMid[l], s.loraMask[l], dropout, l, 1, tmp, s.atty[l], t, c, c);
       for (int i = 0; i < t * c; i++) {
         s.res2[l][i] = s.x[l][i] + tmp[i];
       }
-      LayerNorm.forward(s.ln2[l], s.ln2Mean[l], s.ln2Rstd[l], s.res2[l], p(block(l, "ln_2.weight")), p(block(l, "ln_2.bias")), t, c, eps);
+      LayerNorm.forward(s.ln2[l], s.ln2Mean[l], s.ln2Rstd[l], s.res2[l], p(names.ln2Weight), p(names.ln2Bias), t, c, eps);
       linear(s.loraMid[l], s.loraMask[l], dropout, l, 2, s.fch[l], s.ln2[l], t, c, 4 * c);
       Gelu.forward(s.fchGelu[l], s.fch[l], t * 4 * c);
       linear(s.loraMid[l], s.loraMask[l], dropout, l, 3, tmp, s.fchGelu[l], t, 4 * c, c);
@@ -452,6 +461,7 @@ public final class Gpt2 {
     float[] datty = new float[t * c];
     float[] dqkv = new float[t * 3 * c];
     for (int l = config.layers() - 1; l >= 0; l--) {
+      BlockNames names = blockNames[l];
       // x[l+1] = res2 + mlp(ln_2(res2)): dx flows to res2 directly and through the MLP
       Arrays.fill(dfchGelu, 0f);
       linearBackward(s.loraMid[l], s.loraMask[l], l, 3, dfchGelu, dx, s.fchGelu[l], t, 4 * c, c, grads);
@@ -460,8 +470,8 @@ public final class Gpt2 {
       Arrays.fill(dln, 0f);
       linearBackward(s.loraMid[l], s.loraMask[l], l, 2, dln, dfch, s.ln2[l], t, c, 4 * c, grads);
       float[] dres2 = dx.clone();
-      LayerNorm.backward(dres2, grads.get(block(l, "ln_2.weight")), grads.get(block(l, "ln_2.bias")), dln, s.res2[l],
-          p(block(l, "ln_2.weight")), s.ln2Mean[l], s.ln2Rstd[l], t, c);
+      LayerNorm.backward(dres2, grads.get(names.ln2Weight), grads.get(names.ln2Bias), dln, s.res2[l], p(names.ln2Weight),
+          s.ln2Mean[l], s.ln2Rstd[l], t, c);
       // res2 = x[l] + attn(ln_1(x[l]))
       Arrays.fill(datty, 0f);
       linearBackward(s.loraMid[l], s.loraMask[l], l, 1, datty, dres2, s.atty[l], t, c, c, grads);
@@ -470,8 +480,8 @@ public final class Gpt2 {
       Arrays.fill(dln, 0f);
       linearBackward(s.loraMid[l], s.loraMask[l], l, 0, dln, dqkv, s.ln1[l], t, c, 3 * c, grads);
       dx = dres2;
-      LayerNorm.backward(dx, grads.get(block(l, "ln_1.weight")), grads.get(block(l, "ln_1.bias")), dln, s.x[l],
-          p(block(l, "ln_1.weight")), s.ln1Mean[l], s.ln1Rstd[l], t, c);
+      LayerNorm.backward(dx, grads.get(names.ln1Weight), grads.get(names.ln1Bias), dln, s.x[l], p(names.ln1Weight),
+          s.ln1Mean[l], s.ln1Rstd[l], t, c);
     }
     int[] positions = new int[t];
     for (int i = 0; i < t; i++) {
