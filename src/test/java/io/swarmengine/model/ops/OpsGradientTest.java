@@ -64,7 +64,11 @@ class OpsGradientTest {
 
   @Test
   void matmul() {
-    int n = 4, c = 6, oc = 5;
+    matmul(4, 6, 5); // one block of rows
+    matmul(7, 6, 5); // a block and three rows on their own
+  }
+
+  private void matmul(int n, int c, int oc) {
     float[] x = randn(n * c, 1), w = randn(c * oc, 1), b = randn(oc, 1), g = randn(n * oc, 1);
     float[] out = new float[n * oc];
     Supplier<Double> loss = () -> {
