@@ -61,6 +61,17 @@ public final class Matmul {
     });
   }
 
+  /** The transpose of a [rows, cols] matrix: [cols, rows]. */
+  public static float[] transpose(float[] m, int rows, int cols) {
+    float[] t = new float[rows * cols];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        t[j * rows + i] = m[i * cols + j];
+      }
+    }
+    return t;
+  }
+
   /**
    * Accumulates dinp [N, C] (unless null), dweight [C, OC] and dbias [OC] (unless null) from
    * dout [N, OC].
