@@ -59,7 +59,7 @@ public final class Matmul {
           float a1 = rows > 1 ? inp[(i0 + 1) * c + k] : 0f;
           float a2 = rows > 2 ? inp[(i0 + 2) * c + k] : 0f;
           float a3 = rows > 3 ? inp[(i0 + 3) * c + k] : 0f;
-          if (a0 == 0f && a1 == 0f && a2 == 0f && a3 == 0f) {
+          if (accumulate && a0 == 0f && a1 == 0f && a2 == 0f && a3 == 0f) {
             continue; // gradients of positions without a loss are zero: skip their rows
           }
           System.arraycopy(weight, k * oc, row, 0, oc);
