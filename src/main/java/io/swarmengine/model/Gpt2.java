@@ -281,9 +281,7 @@ public final class Gpt2 {
     float[] mid = new float[n * r];
     Matmul.forwardTransposed(par, mid, loraInput, adapter.tensors().get(names.loraA[module]), n, in, r);
     float[] delta = new float[n * outDim];
-    // B [OUT, r] turned to [r, OUT]: r-long dot products per output would not vectorise, rows of OUT do
-    float[] bT = Matmul.transpose(adapter.tensors().get(names.loraB[module]), outDim, r);
-    Matmul.forward(par, delta, mid, bT, null, n, r, outDim);
+    Matmul.forwardTransposed(par, delta, mid, adapter.tensors().get(names.loraB[module]), n, r, outDim);
     float scale = adapter.scale();
     for (int i = 0; i < n * outDim; i++) {
       out[i] += scale * delta[i];

@@ -79,7 +79,7 @@ public final class Matmul {
   }
 
   /** The transpose of a [rows, cols] matrix: [cols, rows]. */
-  public static float[] transpose(float[] m, int rows, int cols) {
+  private static float[] transpose(float[] m, int rows, int cols) {
     float[] t = new float[rows * cols];
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
@@ -151,15 +151,24 @@ public final class Matmul {
     }
   }
 
+  /** Below this inner dimension a dot product per output costs more than transposing W. */
+  private static final int SHORT_DOT = 16;
+
   /**
    * out = inp · Wᵀ with W in PyTorch's Linear layout {@code [OC, C]} (the output head against the
-   * token embedding): one dot product along contiguous rows per output.
+   * token embedding, LoRA's A and B): one dot product along contiguous rows per output, or, when
+   * those are shorter than {@link #SHORT_DOT} (LoRA's B, r long), rows of the output over a
+   * transposed W, which vectorise.
    *
    * @param out [N, OC] (written)
    * @param inp [N, C]
    * @param weight [OC, C]
    */
   public static void forwardTransposed(Parallel par, float[] out, float[] inp, float[] weight, int n, int c, int oc) {
+    if (c < SHORT_DOT) {
+      rowsTimes(par, out, false, null, inp, transpose(weight, oc, c), n, c, oc);
+      return;
+    }
     // split by output column: each weight row (one vocabulary entry of the head) is read once
     // and used for every input row while it is in cache
     par.forRange(oc, 64, (from, to) -> {

@@ -85,7 +85,11 @@ class OpsGradientTest {
 
   @Test
   void matmulTransposed() {
-    int n = 3, c = 5, oc = 7;
+    matmulTransposed(3, 5, 7); // short dot products: rows over a transposed weight
+    matmulTransposed(3, 20, 7); // a dot product per output
+  }
+
+  private void matmulTransposed(int n, int c, int oc) {
     float[] x = randn(n * c, 1), w = randn(oc * c, 1), g = randn(n * oc, 1);
     float[] out = new float[n * oc];
     Supplier<Double> loss = () -> {
