@@ -179,6 +179,9 @@ public final class EmbeddedLearner implements Learner {
 
   private static double[] advantages(LossSettings.Kind kind, double[] rewards) {
     int g = rewards.length;
+    if (spread(rewards) == 0) {
+      return new double[g]; // exactly zero, not the rounding error of the mean
+    }
     double mean = 0;
     for (double r : rewards) {
       mean += r;
@@ -200,8 +203,58 @@ public final class EmbeddedLearner implements Learner {
     return a;
   }
 
+  /** Shards of a step per thread of {@link #episodes}. */
+  private static final int SHARDS_PER_THREAD = 4;
+
   /** One episode's share of a step: its layout, advantage, loss coefficient and dropout seed. */
   private record Item(Layout layout, double advantage, double coef, long dropoutSeed) {}
+
+  /**
+   * The items' indices split into {@code shards} lists of about equal cost (longest first, each to
+   * the least loaded shard), each in batch order: a step waits for its slowest shard, and episodes
+   * differ in length and in whether they need a backward pass. The split depends on the batch
+   * alone, so a step's result does not depend on thread timing.
+   */
+  private static int[][] balancedShards(List<Item> items, int shards, LossSettings loss) {
+    long[] cost = new long[items.size()];
+    Integer[] order = new Integer[items.size()];
+    for (int i = 0; i < cost.length; i++) {
+      Item item = items.get(i);
+      boolean backward = item.advantage() != 0 || loss.klBeta() > 0 || loss.kind() == LossSettings.Kind.SFT;
+      cost[i] = (long) item.layout().tokens().length * (backward ? 3 : 1); // backward costs about twice forward
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> cost[a] != cost[b] ? Long.compare(cost[b], cost[a]) : Integer.compare(a, b));
+    long[] load = new long[shards];
+    List<List<Integer>> into = new ArrayList<>();
+    for (int k = 0; k < shards; k++) {
+      into.add(new ArrayList<>());
+    }
+    for (int i : order) {
+      int least = 0;
+      for (int k = 1; k < shards; k++) {
+        if (load[k] < load[least]) {
+          least = k;
+        }
+      }
+      load[least] += cost[i];
+      into.get(least).add(i);
+    }
+    int[][] out = new int[shards][];
+    for (int k = 0; k < shards; k++) {
+      out[k] = into.get(k).stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+    return out;
+  }
+
+  private static boolean allZero(double[] values) {
+    for (double v : values) {
+      if (v != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   @Override
   public StepMetrics forwardBackward(List<WeightedGroup> batch, LossSettings loss, int bptt) {
@@ -254,8 +307,10 @@ public final class EmbeddedLearner implements Learner {
         items.add(new Item(l, adv[ei], coef, dropout.nextLong()));
       }
     }
-    // contiguous shards, one per thread, each into its own gradient buffer, summed in shard order
-    int shards = Math.max(1, Math.min(episodes.threads(), items.size()));
+    // shards of about equal cost, each into its own gradient buffer, summed in shard order; a few
+    // per thread, so a thread that finishes early (or was preempted less) takes another
+    int shards = Math.max(1, Math.min(episodes.threads() == 1 ? 1 : SHARDS_PER_THREAD * episodes.threads(), items.size()));
+    int[][] shardItems = balancedShards(items, shards, loss);
     TokenLoss.Sums[] sums = new TokenLoss.Sums[shards];
     java.util.concurrent.atomic.LongAdder cpu = new java.util.concurrent.atomic.LongAdder();
     long layoutCpu = ComputeMeter.threadCpuNanos() - startedCpu;
@@ -264,7 +319,7 @@ public final class EmbeddedLearner implements Learner {
       for (int k = from; k < to; k++) {
         sums[k] = new TokenLoss.Sums();
         Map<String, float[]> into = k == 0 ? grads : shardGrads(k);
-        for (int i = items.size() * k / shards; i < items.size() * (k + 1) / shards; i++) {
+        for (int i : shardItems[k]) {
           train(items.get(i), loss, into, sums[k]);
         }
       }
@@ -319,6 +374,9 @@ public final class EmbeddedLearner implements Learner {
     float[] lpOld = loss.kind() == LossSettings.Kind.SFT ? lpNew : l.oldLogprobs();
     double[] dlp = new double[n];
     TokenLoss.episode(loss, item.advantage(), lpNew, lpOld, lpRef, item.coef(), dlp, sums);
+    if (allZero(dlp)) {
+      return; // no gradient (GRPO's zero advantage, no KL term): backward would add exact zeros
+    }
     float[] dlogits = new float[pass.logits.length];
     for (int i = 0; i < n; i++) {
       if (dlp[i] == 0) {

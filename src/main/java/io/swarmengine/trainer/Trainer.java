@@ -29,10 +29,12 @@ import java.util.concurrent.Executor;
 /**
  * Takes the training steps the schedule calls for. On a {@link TrainRequest} it samples a batch
  * from the replay (within the staleness bound), runs the learner step with the request's scope,
- * optimizer, lr, clip and bptt on the blocking dispatcher, publishes the new adapter to the hub and
- * sends the sampled groups' new priorities back. Requests that arrive while a step runs are
- * coalesced: only the newest waits, the others are counted. A rollback announced on the adapter
- * topic makes it train on from the version rolled back to; a step in flight then is discarded.
+ * optimizer, lr, clip and bptt on the blocking dispatcher, sends the sampled groups' new priorities
+ * back and publishes the new adapter to the hub. The next step samples and computes while the hub
+ * journals the last one (publishes go one at a time, in step order, each with its parent), so the
+ * learner does not wait for the journal. Requests that arrive while a step runs are coalesced:
+ * only the newest waits, the others are counted. A rollback announced on the adapter topic makes
+ * it train on from the version rolled back to; a step in flight then is discarded.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
@@ -66,8 +68,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private record Stepped(TrainRequest request, long generation, TrainerCompute.Outcome outcome, java.util.List<io.swarmengine.replay.SampleKey> keys, Throwable failure)
       implements Command {}
 
-  private record PublishAnswered(long generation, double[] priorities, java.util.List<io.swarmengine.replay.SampleKey> keys,
-      AdapterHub.PublishReply reply, Throwable failure) implements Command {}
+  private record PublishAnswered(long generation, AdapterHub.PublishReply reply, Throwable failure) implements Command {}
 
   private record PrioritiesAnswered(Replay.UpdateReply reply, Throwable failure) implements Command {}
 
@@ -83,7 +84,12 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private final Executor blocking;
   private long version = -1; // -1: not loaded yet
   private long generation;
+  /** Loading an adapter, or a step sampling or computing. */
   private boolean busy;
+  /** A publish the hub has not answered yet. */
+  private boolean publishing;
+  /** A step computed while the previous one was still publishing: it publishes next, on that one's version. */
+  private Stepped unpublished;
   private TrainRequest waiting;
   private final java.util.List<ActorRef<Drained>> draining = new java.util.ArrayList<>();
   private long steps;
@@ -144,7 +150,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private Behavior<Command> onGetStatus(GetStatus get) {
-    get.replyTo().tell(new Status(steps, coalesced, dropped, failed, Math.max(0, version), busy));
+    get.replyTo().tell(new Status(steps, coalesced, dropped, failed, Math.max(0, version), busy || publishing));
     return this;
   }
 
@@ -165,6 +171,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       getContext().getLog().info("rollback to version {}: training goes on from it", number);
       generation++; // a step in flight belongs to the rolled-back line: it will not be published
       busy = true;
+      unpublished = null;
       resetTo(v);
     }
     return this;
@@ -278,36 +285,50 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       busy = false;
       return next();
     }
-    TrainerCompute.Outcome outcome = stepped.outcome();
-    long gen = generation;
-    Asks.ask(getContext(), AdapterHub.PublishReply.class, hub, ASK,
-        replyTo -> new AdapterHub.Publish(outcome.stored().sha256(), outcome.stored().sizeBytes(), version, outcome.metrics(), replyTo),
-        (reply, failure) -> new PublishAnswered(gen, outcome.priorities(), stepped.keys(), reply, failure));
-    return this;
-  }
-
-  private Behavior<Command> onPublishAnswered(PublishAnswered answered) {
-    if (answered.generation() != generation) {
-      return this;
-    }
-    if (answered.failure() != null || answered.reply() instanceof AdapterHub.PublishRefused) {
-      failed++;
-      String why = answered.failure() != null ? answered.failure().getMessage() : ((AdapterHub.PublishRefused) answered.reply()).reason();
-      getContext().getLog().error("the hub did not take the new adapter: {}", why);
-      busy = false;
-      return next();
-    }
-    AdapterHub.Version v = ((AdapterHub.Published) answered.reply()).version();
-    version = v.number();
-    steps++;
-    getContext().getLog().debug("version {} from the step at position {}: loss {}, grad norm {}, mean ratio {}, clip fraction {}, batch reward {}",
-        v.number(), v.trainedPosition(), v.metrics().get("loss"), v.metrics().get("grad_norm"),
-        v.metrics().get("mean_ratio"), v.metrics().get("clip_fraction"), v.metrics().get("mean_reward"));
     busy = false;
     // sent before the next step's sample, so that draw sees the new priorities
     Asks.ask(getContext(), Replay.UpdateReply.class, replay, ASK,
-        replyTo -> new Replay.UpdatePriorities(answered.keys(), answered.priorities(), replyTo),
+        replyTo -> new Replay.UpdatePriorities(stepped.keys(), stepped.outcome().priorities(), replyTo),
         PrioritiesAnswered::new);
+    if (publishing) {
+      unpublished = stepped;
+    } else {
+      publish(stepped);
+    }
+    return next();
+  }
+
+  private void publish(Stepped stepped) {
+    publishing = true;
+    TrainerCompute.Outcome outcome = stepped.outcome();
+    long gen = generation;
+    long parent = version;
+    Asks.ask(getContext(), AdapterHub.PublishReply.class, hub, ASK,
+        replyTo -> new AdapterHub.Publish(outcome.stored().sha256(), outcome.stored().sizeBytes(), parent, outcome.metrics(), replyTo),
+        (reply, failure) -> new PublishAnswered(gen, reply, failure));
+  }
+
+  private Behavior<Command> onPublishAnswered(PublishAnswered answered) {
+    publishing = false;
+    if (answered.generation() == generation) {
+      if (answered.failure() != null || answered.reply() instanceof AdapterHub.PublishRefused) {
+        failed++;
+        String why = answered.failure() != null ? answered.failure().getMessage() : ((AdapterHub.PublishRefused) answered.reply()).reason();
+        getContext().getLog().error("the hub did not take the new adapter: {}", why);
+      } else {
+        AdapterHub.Version v = ((AdapterHub.Published) answered.reply()).version();
+        version = v.number();
+        steps++;
+        getContext().getLog().debug("version {} from the step at position {}: loss {}, grad norm {}, mean ratio {}, clip fraction {}, batch reward {}",
+            v.number(), v.trainedPosition(), v.metrics().get("loss"), v.metrics().get("grad_norm"),
+            v.metrics().get("mean_ratio"), v.metrics().get("clip_fraction"), v.metrics().get("mean_reward"));
+      }
+    }
+    if (unpublished != null) {
+      Stepped next = unpublished;
+      unpublished = null;
+      publish(next);
+    }
     return next();
   }
 
@@ -320,7 +341,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private Behavior<Command> next() {
-    if (!busy && !draining.isEmpty()) {
+    if (!busy && !publishing && !draining.isEmpty()) {
       draining.forEach(replyTo -> replyTo.tell(new Drained(steps)));
       draining.clear();
       return this;

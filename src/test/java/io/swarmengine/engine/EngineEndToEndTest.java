@@ -103,6 +103,11 @@ class EngineEndToEndTest {
 
     Recorder second = new Recorder();
     try (SwarmEngine engine = SwarmEngine.start(config(), line -> {}, second)) {
+      // the trainer publishes one step at a time, in step order, each on the version before it
+      // (its next step computes while the hub journals the last one)
+      for (AdapterHub.Version v : versions(engine).all()) {
+        assertEquals(v.number() - 1, v.parent(), "version " + v.number() + "'s parent");
+      }
       // resumed: the cursor goes on, nothing completed is played again
       await(() -> !second.groups.isEmpty(), 60);
       Set<Long> before = positions(first.groups);

@@ -135,8 +135,12 @@ class EmbeddedLearnerTest {
     for (int gi = 0; gi < 3; gi++) {
       List<Episode> eps = new ArrayList<>();
       for (int e = 0; e < 5; e++) {
-        int[] action = {random.nextInt(CONFIG.vocab()), random.nextInt(CONFIG.vocab()), random.nextInt(CONFIG.vocab())};
-        eps.add(new Episode(List.of(new Turn(PROMPT, action, new float[] {-2.5f, -2.4f, -2.6f}, (float) random.nextDouble()))));
+        int[] action = new int[1 + random.nextInt(3)]; // lengths differ, and group 1 has no advantage: shards of unequal cost
+        for (int k = 0; k < action.length; k++) {
+          action[k] = random.nextInt(CONFIG.vocab());
+        }
+        float[] old = java.util.Arrays.copyOf(new float[] {-2.5f, -2.4f, -2.6f}, action.length);
+        eps.add(new Episode(List.of(new Turn(PROMPT, action, old, gi == 1 ? 0.5f : (float) random.nextDouble()))));
       }
       batch.add(new Learner.WeightedGroup(new EpisodeGroup("t" + gi, gi, "w", 0, eps, Map.of(), 0), 1.0 - 0.2 * gi));
     }
@@ -170,8 +174,66 @@ class EmbeddedLearnerTest {
     } finally {
       pool.shutdown();
     }
-    assertEquals(losses[0], losses[1], 1e-9);
+    // the second step's loss follows the first step's update, whose gradients were summed in another order
+    assertEquals(losses[0], losses[1], 1e-5 * Math.abs(losses[0]));
     assertTrue(gradients.values().stream().anyMatch(g -> java.util.Arrays.stream(toDoubles(g)).anyMatch(x -> x != 0)));
+  }
+
+  /**
+   * A group whose episodes all score the same has no GRPO advantage: it only dilutes the batch
+   * (its share of the mean), so a batch of it and an informative group steps by exactly half the
+   * informative group's own gradient, its backward pass skipped. With a KL term it has a gradient.
+   */
+  @Test
+  void aGroupWithoutAdvantageAddsNoGradientUnlessKlPullsIt() throws Exception {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    List<Episode> informative = new ArrayList<>();
+    List<Episode> flat = new ArrayList<>();
+    for (int e = 0; e < 4; e++) {
+      int[] a = {random.nextInt(CONFIG.vocab()), random.nextInt(CONFIG.vocab())};
+      int[] b = {random.nextInt(CONFIG.vocab()), random.nextInt(CONFIG.vocab())};
+      informative.add(new Episode(List.of(new Turn(PROMPT, a, new float[] {-2.5f, -2.7f}, e))));
+      flat.add(new Episode(List.of(new Turn(PROMPT, b, new float[] {-2.6f, -2.4f}, 1f))));
+    }
+    var one = new Learner.WeightedGroup(new EpisodeGroup("i", 0, "w", 0, informative, Map.of(), 0), 1.0);
+    var none = new Learner.WeightedGroup(new EpisodeGroup("f", 1, "w", 0, flat, Map.of(), 0), 1.0);
+    for (double klBeta : new double[] {0, 0.5}) {
+      LossSettings loss = new LossSettings(LossSettings.Kind.GRPO, 0.2, 0.2, klBeta, 0, 1);
+      Map<String, float[]> alone = gradients(List.of(one), loss);
+      Map<String, float[]> diluted = gradients(List.of(one, none), loss);
+      double offBy = 0;
+      double scale = 0;
+      for (Map.Entry<String, float[]> e : alone.entrySet()) {
+        float[] d = diluted.get(e.getKey());
+        for (int i = 0; i < d.length; i++) {
+          offBy = Math.max(offBy, Math.abs(d[i] - 0.5 * e.getValue()[i]));
+          scale = Math.max(scale, Math.abs(e.getValue()[i]));
+        }
+      }
+      assertTrue(scale > 0, "the informative group has a gradient");
+      if (klBeta == 0) {
+        assertEquals(0, offBy, 1e-6 * scale, "the flat group added to the gradient");
+      } else {
+        assertTrue(offBy > 1e-3 * scale, "the KL term of the flat group was skipped (off by " + offBy + ")");
+      }
+    }
+  }
+
+  /** The gradients of one step on {@code batch} from the same adapter (B nonzero: the policy is not the base). */
+  private Map<String, float[]> gradients(List<Learner.WeightedGroup> batch, LossSettings loss) throws Exception {
+    LoraAdapter adapter = LoraAdapter.create(CONFIG, LORA, 5);
+    adapter.tensors().forEach((name, a) -> {
+      if (name.contains("lora_B")) {
+        java.util.Arrays.fill(a, 0.05f);
+      }
+    });
+    EmbeddedLearner learner = new EmbeddedLearner(Gpt2.random(CONFIG, 4, Parallel.sequential()), adapter, scope("attn+ffn+ffn_norm"), 0);
+    learner.forwardBackward(batch, loss, 1);
+    Map<String, float[]> out = new java.util.HashMap<>();
+    for (String name : learner.trainableNames()) {
+      out.put(name, learner.gradient(name).clone());
+    }
+    return out;
   }
 
   private static double[] toDoubles(float[] a) {
