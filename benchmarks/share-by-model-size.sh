@@ -19,6 +19,7 @@ for run in "${runs[@]}"; do
   rm -rf "$data"
   mkdir -p "$data"
   echo "== 2x$width, $positions positions, in $data" >&2
-  java "-Dswarm.model.embd=$width" -jar "$root/target/swarm.jar" demo --data "$data" --positions "$positions" \
+  # through the launcher, so that the JIT compiles what a user's run compiles
+  SWARM_JAVA_OPTS="-Dswarm.model.embd=$width ${SWARM_JAVA_OPTS:-}" "$root/swarm" demo --data "$data" --positions "$positions" \
     | grep -E '^(warm start done|positions completed|success rate|adapter version|hot reloads|CPU):' | sed "s/^/2x$width: /"
 done
