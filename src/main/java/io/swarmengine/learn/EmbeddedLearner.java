@@ -82,6 +82,8 @@ public final class EmbeddedLearner implements Learner {
   /** The state's metadata key for what it belongs to ({@link #saveState}'s {@code of}). */
   private static final String STATE_OF = "of";
   private static final String STATE_CRC = "crc32";
+  /** Shards of a step per thread of {@link #episodes}: one that finishes early takes another. */
+  private static final int SHARDS_PER_THREAD = 4;
 
   /** The scope a base parameter belongs to. */
   static String scopeOf(String name) {
@@ -202,9 +204,6 @@ public final class EmbeddedLearner implements Learner {
     }
     return a;
   }
-
-  /** Shards of a step per thread of {@link #episodes}. */
-  private static final int SHARDS_PER_THREAD = 4;
 
   /** One episode's share of a step: its layout, advantage, loss coefficient and dropout seed. */
   private record Item(Layout layout, double advantage, double coef, long dropoutSeed) {}
