@@ -32,15 +32,7 @@ for variant in "$@"; do
 done
 
 "$root/swarm" --version >/dev/null 2>&1 # builds the jar when needed
-directives="${SWARM_COMPILER_DIRECTIVES-$root/src/main/jvm/compiler-directives.json}"
-jit=()
-if [[ -n "$directives" ]]; then
-  jit=(-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutputToStderr "-XX:CompilerDirectivesFile=$directives")
-fi
-commands="${SWARM_COMPILE_COMMANDS-$root/src/main/jvm/compile-commands.txt}"
-if [[ -n "$commands" ]]; then
-  jit+=("-XX:CompileCommandFile=$commands")
-fi
+source "$root/src/main/jvm/jit-options.sh" # the launcher's JIT options, as array jit
 
 mkdir -p "$work"
 if [[ ! -f "$work/base/config.json" ]]; then
