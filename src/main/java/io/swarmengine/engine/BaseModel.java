@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.function.Consumer;
 
 /**
@@ -22,9 +23,33 @@ final class BaseModel {
   static Gpt2 prepare(EngineSettings settings, Consumer<String> progress) {
     Path dir = settings.baseModel();
     if (!Files.isRegularFile(dir.resolve("config.json"))) {
+      requireRoomForANewBase(dir);
       create(settings, progress);
     }
     return load(settings, Parallel.sequential());
+  }
+
+  /**
+   * A new base is moved into place whole at the end of the warm start, which needs the path free
+   * or an empty folder: say so before minutes of training rather than after.
+   */
+  private static void requireRoomForANewBase(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    boolean empty = false;
+    if (Files.isDirectory(dir)) {
+      try (var entries = Files.list(dir)) {
+        empty = entries.findAny().isEmpty();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read the base model folder " + dir + ": " + e.getMessage(), e);
+      }
+    }
+    if (!empty) {
+      throw new IllegalStateException("the base model folder " + dir + " has no config.json, so it is not a base model"
+          + " (an HF GPT-2 folder: config.json and model.safetensors), and it is not empty, so no new base can be"
+          + " warm-started into it: move it away, or point swarm.model.base at a base model folder");
+    }
   }
 
   static Gpt2 load(EngineSettings settings, Parallel par) {
@@ -56,10 +81,25 @@ final class BaseModel {
     try {
       Files.createDirectories(settings.baseModel().getParent());
       Path tmp = Files.createTempDirectory(settings.baseModel().getParent(), ".base-");
-      model.save(tmp);
-      Files.move(tmp, settings.baseModel(), StandardCopyOption.ATOMIC_MOVE);
+      try {
+        model.save(tmp);
+        Files.move(tmp, settings.baseModel(), StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException | RuntimeException e) {
+        deleteQuietly(tmp);
+        throw e;
+      }
     } catch (IOException e) {
       throw new IllegalStateException("cannot save the base model to " + settings.baseModel() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteQuietly(Path tmp) {
+    try (var files = Files.walk(tmp)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException ignored) {
+      // a leftover .base-* folder costs disk only; the save's own error is the one to report
     }
   }
 }
