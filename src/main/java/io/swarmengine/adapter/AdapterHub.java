@@ -257,6 +257,12 @@ public final class AdapterHub
     if (publish.parent() < 0 || publish.parent() >= number) {
       return Effect().reply(publish.replyTo(), new PublishRefused("parent " + publish.parent() + " is not an earlier version"));
     }
+    Version parent = state.version(publish.parent());
+    if (parent != null && !parent.good()) {
+      // a step that was in flight when a rollback marked its line bad: publishing it would undo the rollback
+      return Effect().reply(publish.replyTo(), new PublishRefused("parent " + publish.parent()
+          + " was rolled back (marked bad): what was trained on from it is not published"));
+    }
     Version v = new Version(number, publish.parent(), publish.sha256(), publish.sizeBytes(), Map.copyOf(publish.metrics()), true,
         clock.millis());
     List<Event> events = new ArrayList<>(2);
@@ -296,6 +302,20 @@ public final class AdapterHub
     }
   }
 
+  /** Why {@code v}'s stored files no longer hash to its sha256, or null when they do. */
+  private String damaged(Version v) {
+    try {
+      String actual = AdapterStore.sha256(store.path(v.sha256()));
+      return actual.equals(v.sha256()) ? null
+          : "the files of version " + v.number() + " in " + store.path(v.sha256()) + " hash to " + actual + ", not to its sha256";
+    } catch (java.nio.file.NoSuchFileException e) {
+      return "the files of version " + v.number() + " cannot be read: " + store.path(v.sha256()) + " has no "
+          + java.nio.file.Path.of(e.getFile()).getFileName();
+    } catch (java.io.IOException e) {
+      return "the files of version " + v.number() + " cannot be read: " + e;
+    }
+  }
+
   private ReplyEffect<Event, State> onRollback(State state, Rollback rollback) {
     long to = rollback.to();
     if (to < 0 || to > state.published()) {
@@ -306,6 +326,11 @@ public final class AdapterHub
     }
     if (to > 0 && !state.version(to).good()) {
       return Effect().reply(rollback.replyTo(), new RollbackRefused("version " + to + " is itself marked bad"));
+    }
+    String damaged = to > 0 ? damaged(state.version(to)) : null;
+    if (damaged != null) {
+      // every worker and the trainer would refuse it: the run would have no version to go on from
+      return Effect().reply(rollback.replyTo(), new RollbackRefused(damaged));
     }
     List<Long> bad = new ArrayList<>();
     for (Version v : state.versions()) {

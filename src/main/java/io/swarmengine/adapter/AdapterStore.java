@@ -61,6 +61,8 @@ public final class AdapterStore {
     try {
       config = Files.readAllBytes(dir.resolve(CONFIG));
       weights = Files.readAllBytes(dir.resolve(WEIGHTS));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ModelFormatException("adapter " + sha256 + " in " + dir + " has no " + Path.of(e.getFile()).getFileName(), e);
     } catch (IOException e) {
       throw new ModelFormatException("adapter " + sha256 + " cannot be read from " + dir + ": " + e.getMessage(), e);
     }

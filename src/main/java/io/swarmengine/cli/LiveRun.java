@@ -7,6 +7,7 @@ import io.swarmengine.engine.SwarmEngine;
 import io.swarmengine.persistence.SwarmConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +51,12 @@ final class LiveRun {
       stopped.countDown();
     }, "swarm-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    engine.finished().join();
+    Throwable failure = null;
+    try {
+      engine.finished().join();
+    } catch (CompletionException e) {
+      failure = e.getCause();
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {
@@ -58,6 +64,9 @@ final class LiveRun {
       return;
     }
     engine.close();
+    if (failure != null) {
+      throw new CliError(failure.getMessage() + "; run the same command again to resume once the cause is fixed");
+    }
     EngineStatus last = readStatus(data);
     out.println();
     if (last != null) {

@@ -95,6 +95,12 @@ public final class SwarmEngine implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final Consumer<String> progress;
   private volatile boolean closed;
+  /** Completes when the built-in workers are done, exceptionally when a part the run needs stops. */
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
+  /** The part whose stop ended the run (null: none stopped): close() does not wait for it. */
+  private volatile String stoppedPart;
+  /** The trainer's last answer, for status once it has stopped. */
+  private volatile Trainer.Status lastTrainerStatus;
   /** Rewards and successes of the last tick's window (what status() reports). */
   private volatile RunMetrics.Window lastWindow = new RunMetrics.Window(Double.NaN, Double.NaN, 0, 0);
 
@@ -142,6 +148,9 @@ public final class SwarmEngine implements AutoCloseable {
       topic = spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "adapter-topic");
       hub = spawn(AdapterHub.create(config.getString("swarm.adapters.persistence-id"), store, topic, Clock.systemUTC(),
           AdapterHub.keepVersions(config)), "adapter-hub");
+      if (workerBase != null) {
+        requireNewestAdapterReadable(store, workerBase.config);
+      }
       replay = spawn(Replay.batched(ReplaySettings.fromConfig(config), settings.seed()), "replay");
       cursor = spawn(cursorBehavior(settings, config), "policy-cursor");
       AdapterModels models = workerBase == null ? null : new AdapterModels(workerBase, store);
@@ -150,6 +159,7 @@ public final class SwarmEngine implements AutoCloseable {
               settings.dataDir().resolve("trainer"), new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, models),
               settings.trainer(), settings.compiled(), replay, hub, topic), "trainer")
           : null;
+      watchParts();
       policy = models == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), models, settings.seed() ^ 0x706f6c6963L, meter);
       expireLeasesFromBefore(settings.workers());
@@ -177,6 +187,88 @@ public final class SwarmEngine implements AutoCloseable {
     });
     long every = Math.max(50, settings.metricsInterval().toMillis());
     ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The newest good version is what the trainer trains on and every worker plays: a folder whose
+   * files for it are gone or damaged (moved, half copied, edited) cannot go on as it is. Said at the
+   * start, with the newest version it can go back to, rather than by a trainer that stops and
+   * workers that refuse it.
+   */
+  private void requireNewestAdapterReadable(AdapterStore store, io.swarmengine.model.GptConfig model) {
+    AdapterHub.Versions versions;
+    try {
+      versions = ask(hub, AdapterHub.GetVersions::new).get(ASK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the adapter hub did not recover: " + e, e);
+    }
+    AdapterHub.Version newest = versions.newestGood();
+    String problem = unreadable(store, newest, model);
+    if (problem == null) {
+      return;
+    }
+    long back = 0;
+    for (int i = versions.all().size() - 1; i >= 0 && back == 0; i--) {
+      AdapterHub.Version v = versions.all().get(i);
+      if (v.good() && v.number() < newest.number() && unreadable(store, v, model) == null) {
+        back = v.number();
+      }
+    }
+    throw new IllegalStateException("adapter version " + newest.number() + ", the run's newest good one, cannot be loaded: "
+        + problem + ". Put its files back, or go back to version " + back + (back == 0 ? " (the base model)" : "")
+        + " with: swarm adapter rollback --data " + settings.dataDir() + " --to " + back);
+  }
+
+  /** Why {@code version}'s files cannot be loaded, or null when they can (or it is the base model). */
+  private static String unreadable(AdapterStore store, AdapterHub.Version version, io.swarmengine.model.GptConfig model) {
+    if (version == null) {
+      return null;
+    }
+    try {
+      store.read(version.sha256(), model);
+      return null;
+    } catch (io.swarmengine.model.ModelFormatException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** Ends {@link #finished()} with a {@link PartStoppedException} when a part the run needs stops before close. */
+  private void watchParts() {
+    Map<String, ActorRef<?>> parts = new LinkedHashMap<>();
+    parts.put("policy cursor", cursor);
+    parts.put("replay", replay);
+    parts.put("adapter hub", hub);
+    if (trainer != null) {
+      parts.put("trainer", trainer);
+    }
+    spawn(PartsWatch.create(parts, this::partStopped), "parts-watch");
+    metrics.allFinished().thenRun(() -> finished.complete(null));
+  }
+
+  private void partStopped(String part) {
+    if (closed) {
+      return; // the actor system is stopping them
+    }
+    stoppedPart = part;
+    PartStoppedException e = new PartStoppedException(part);
+    LOG.error(e.getMessage());
+    finished.completeExceptionally(e);
+  }
+
+  /** A part of the engine that the run needs stopped while the run went on; close() the engine. */
+  public static final class PartStoppedException extends IllegalStateException {
+    private final String part;
+
+    PartStoppedException(String part) {
+      super("the " + part + " stopped, so the run cannot go on (the error before this in the log says why); "
+          + "the data folder keeps everything acknowledged");
+      this.part = part;
+    }
+
+    /** "policy cursor", "replay", "adapter hub" or "trainer". */
+    public String part() {
+      return part;
+    }
   }
 
   /**
@@ -302,10 +394,12 @@ public final class SwarmEngine implements AutoCloseable {
 
   /**
    * Completes when every built-in worker has found the run's positions all completed; never in a
-   * run without built-in workers, whose end is the application's to decide.
+   * run without built-in workers, whose end is the application's to decide. Completes exceptionally
+   * with a {@link PartStoppedException} when the cursor, replay, adapter hub or trainer stops before
+   * {@link #close()}: the run cannot go on, and the application should close the engine.
    */
   public CompletableFuture<Void> finished() {
-    return metrics.allFinished();
+    return finished;
   }
 
   public RunMetrics metrics() {
@@ -344,7 +438,8 @@ public final class SwarmEngine implements AutoCloseable {
     CompletableFuture<Replay.Stats> stats = ask(replay, Replay.GetStats::new);
     CompletableFuture<AdapterHub.Versions> versions = ask(hub, AdapterHub.GetVersions::new);
     CompletableFuture<Trainer.Status> trained = trainer == null
-        ? CompletableFuture.completedFuture(null) : ask(trainer, Trainer.GetStatus::new);
+        ? CompletableFuture.completedFuture(null) : this.<Trainer.Command, Trainer.Status>ask(trainer, Trainer.GetStatus::new)
+            .handle(this::trainerStatusOrLast);
     RunMetrics.Window window = lastWindow;
     return CompletableFuture.allOf(progress, stats, versions, trained).thenApply(ignored -> {
       PolicyCursor.Progress p = progress.join();
@@ -358,6 +453,13 @@ public final class SwarmEngine implements AutoCloseable {
           finite(metrics.reloadQuantile(0.99)), finite(cpu.model()), finite(cpu.jit()), finite(cpu.gc()), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
           Instant.now().toString());
     });
+  }
+
+  private Trainer.Status trainerStatusOrLast(Trainer.Status answer, Throwable failure) {
+    if (failure == null) {
+      lastTrainerStatus = answer;
+    }
+    return lastTrainerStatus;
   }
 
   private <Req, Res> CompletableFuture<Res> ask(ActorRef<Req> to, java.util.function.Function<ActorRef<Res>, Req> message) {
@@ -505,7 +607,7 @@ public final class SwarmEngine implements AutoCloseable {
 
   /** Lets a step in flight finish (its files written) before the actors stop. */
   private void drainTrainer() {
-    if (trainer == null) {
+    if (trainer == null || "trainer".equals(stoppedPart)) {
       return;
     }
     try {
@@ -519,6 +621,9 @@ public final class SwarmEngine implements AutoCloseable {
 
   /** Journals the replay's bookkeeping written behind, so that a resumed run has every sample count and priority. */
   private void flushReplay() {
+    if ("replay".equals(stoppedPart)) {
+      return;
+    }
     try {
       Asks.<Replay.Command, Replay.Flushed>ask(replay, Replay.Flush::new, ASK, system.scheduler())
           .get(ASK.toMillis(), TimeUnit.MILLISECONDS);

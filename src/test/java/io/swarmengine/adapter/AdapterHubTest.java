@@ -91,6 +91,10 @@ class AdapterHubTest {
     assertEquals(1, worker.receiveMessage().version().number(), "every worker is told to return to v1");
     assertInstanceOf(AdapterHub.RollbackRefused.class, kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(2, r)).reply());
     assertInstanceOf(AdapterHub.RollbackRefused.class, kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(9, r)).reply());
+    // a step the trainer had in flight on the rolled-back line arrives after the rollback: refused
+    AdapterHub.PublishRefused late = assertInstanceOf(AdapterHub.PublishRefused.class,
+        kit.<AdapterHub.PublishReply>runCommand(r -> new AdapterHub.Publish(first.sha256(), first.sizeBytes(), 2, Map.of(), r)).reply());
+    assertTrue(late.reason().contains("parent 2 was rolled back"), late.reason());
 
     // another node fetches v2 in chunks and installs it; a corrupted transfer is refused
     java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
@@ -170,6 +174,38 @@ class AdapterHubTest {
     assertEquals(25, recovered.published());
     assertEquals(20, recovered.newestGood().number());
     assertEquals(26, publish(kit, store.put(adapter(26)), 20), "numbers go on from the highest ever published");
+  }
+
+  @Test
+  void aRollbackToAVersionWhoseFilesAreDamagedIsRefusedAndChangesNothing() throws Exception {
+    AdapterStore store = new AdapterStore(data);
+    ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
+        testKit.spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC));
+    var kit = EventSourcedBehaviorTestKit.<AdapterHub.Command, AdapterHub.Event, AdapterHub.State>create(
+        testKit.system(), AdapterHub.create("damaged-hub", store, topic, Clock.systemUTC(), 1000));
+    AdapterStore.Stored first = store.put(adapter(1));
+    AdapterStore.Stored second = store.put(adapter(2));
+    AdapterStore.Stored third = store.put(adapter(3));
+    publish(kit, first, 0);
+    publish(kit, second, 1);
+    publish(kit, third, 2);
+    Path weights = store.path(second.sha256()).resolve("adapter_model.safetensors");
+    byte[] bytes = Files.readAllBytes(weights);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(weights, bytes);
+    Files.delete(store.path(first.sha256()).resolve("adapter_config.json"));
+
+    AdapterHub.RollbackRefused corrupt = assertInstanceOf(AdapterHub.RollbackRefused.class,
+        kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(2, r)).reply());
+    assertTrue(corrupt.reason().contains("the files of version 2") && corrupt.reason().contains("hash to"), corrupt.reason());
+    AdapterHub.RollbackRefused missing = assertInstanceOf(AdapterHub.RollbackRefused.class,
+        kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(1, r)).reply());
+    assertTrue(missing.reason().contains("the files of version 1 cannot be read")
+        && missing.reason().contains("adapter_config.json"), missing.reason());
+    assertEquals(3, kit.<AdapterHub.Versions>runCommand(AdapterHub.GetVersions::new).reply().newestGood().number(),
+        "nothing was marked bad");
+    assertEquals(new AdapterHub.RolledBack(0, List.of(1L, 2L, 3L)),
+        kit.<AdapterHub.RollbackReply>runCommand(r -> new AdapterHub.Rollback(0, r)).reply(), "the base model has no files to check");
   }
 
   @Test

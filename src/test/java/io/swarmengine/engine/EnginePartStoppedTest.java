@@ -1,0 +1,94 @@
+package io.swarmengine.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import akka.actor.typed.javadsl.AskPattern;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.model.GptConfig;
+import io.swarmengine.model.LoraAdapter;
+import io.swarmengine.persistence.SwarmConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A part the run needs that stops ends the run's {@code finished()}, instead of leaving workers to play against it. */
+class EnginePartStoppedTest {
+  @TempDir Path data;
+
+  private Config config() {
+    Map<String, Object> o = new HashMap<>();
+    o.put("swarm.data-dir", data.toString());
+    o.put("swarm.task", "arithmetic:9");
+    o.put("swarm.positions", 1_000_000);
+    o.put("swarm.schedule", "schedule=0..100%:train(scope=attn,opt=sgd,lr=0.05,stride=4)");
+    o.put("swarm.model.layers", 1);
+    o.put("swarm.model.heads", 2);
+    o.put("swarm.model.embd", 16);
+    o.put("swarm.model.context", 16);
+    o.put("swarm.model.warm-start.steps", 0);
+    o.put("swarm.rollout.group-size", 2);
+    o.put("swarm.rollout.max-tokens", 3);
+    o.put("swarm.workers.count", 1);
+    o.put("swarm.workers.chunk-groups", 2);
+    o.put("swarm.trainer.batch-groups", 2);
+    o.put("akka.actor.serialize-messages", "on");
+    return SwarmConfig.load(ConfigFactory.parseMap(o));
+  }
+
+  @Test
+  void aTrainerThatCannotTrainOnARolledBackVersionStopsTheRunWithItsName() throws Exception {
+    try (SwarmEngine engine = SwarmEngine.start(config(), line -> {}, io.swarmengine.worker.WorkerListener.NONE)) {
+      // an adapter the application published for another model: its files hash right, but nothing here can load it
+      GptConfig other = new GptConfig(1, 2, 8, 16, 259, 1e-5f, true);
+      AdapterStore.Stored foreign = new AdapterStore(data).put(LoraAdapter.create(other, engine.settings().lora(), 7));
+      long newest = awaitVersion(engine, 1).published();
+      AdapterHub.Published published = (AdapterHub.Published) EnginePartStoppedTest.<AdapterHub.PublishReply>ask(engine,
+          r -> new AdapterHub.Publish(foreign.sha256(), foreign.sizeBytes(), newest, Map.of(), r));
+      long bogus = published.version().number();
+      awaitVersion(engine, bogus + 1); // the trainer trains on past it
+
+      // rolled back to it, the trainer cannot load the version it is told to go on from
+      assertInstanceOf(AdapterHub.RolledBack.class,
+          EnginePartStoppedTest.<AdapterHub.RollbackReply>ask(engine, r -> new AdapterHub.Rollback(bogus, r)));
+      ExecutionException e = assertThrows(ExecutionException.class, () -> engine.finished().get(60, TimeUnit.SECONDS));
+      SwarmEngine.PartStoppedException stopped = assertInstanceOf(SwarmEngine.PartStoppedException.class, e.getCause());
+      assertEquals("trainer", stopped.part());
+
+      // status still answers, from the trainer's last word
+      EngineStatus status = engine.status().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(bogus, status.adapterVersion());
+    }
+    assertFalse(RunInspection.isLive(data), "close() ended the run and freed the folder");
+  }
+
+  private static <R> R ask(SwarmEngine engine, akka.japi.function.Function<akka.actor.typed.ActorRef<R>, AdapterHub.Command> message)
+      throws Exception {
+    return AskPattern.ask(engine.adapterHub(), message, Duration.ofSeconds(10), engine.system().scheduler())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static AdapterHub.Versions awaitVersion(SwarmEngine engine, long atLeast) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      AdapterHub.Versions v = ask(engine, AdapterHub.GetVersions::new);
+      if (v.published() >= atLeast) {
+        return v;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no version " + atLeast + " within 60 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+}
