@@ -127,6 +127,14 @@ class AdapterHubTest {
     assertNull(worker.receiveMessage().version(), "rolled back to the base model");
   }
 
+  private static EventSourcedBehaviorTestKit<AdapterHub.Command, AdapterHub.Event, AdapterHub.State> hubKit(
+      String persistenceId, AdapterStore store, int keepVersions) {
+    ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
+        testKit.spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC));
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(), AdapterHub.create(persistenceId, store, topic, Clock.systemUTC(), keepVersions));
+  }
+
   private long publish(EventSourcedBehaviorTestKit<AdapterHub.Command, AdapterHub.Event, AdapterHub.State> kit,
       AdapterStore.Stored stored, long parent) {
     return assertInstanceOf(AdapterHub.Published.class, kit.<AdapterHub.PublishReply>runCommand(
@@ -136,10 +144,7 @@ class AdapterHubTest {
   @Test
   void aLiveRunsRegistryKeepsTheNewestVersionsAndDeletesWhatNoKeptVersionShares() throws Exception {
     AdapterStore store = new AdapterStore(data);
-    ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
-        testKit.spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC));
-    var kit = EventSourcedBehaviorTestKit.<AdapterHub.Command, AdapterHub.Event, AdapterHub.State>create(
-        testKit.system(), AdapterHub.create("pruning-hub", store, topic, Clock.systemUTC(), 10));
+    var kit = hubKit("pruning-hub", store, 10);
     AdapterStore.Stored shared = store.put(adapter(1000));
     List<AdapterStore.Stored> stored = new java.util.ArrayList<>();
     stored.add(null); // numbered from 1
@@ -179,10 +184,7 @@ class AdapterHubTest {
   @Test
   void aRollbackToAVersionWhoseFilesAreDamagedIsRefusedAndChangesNothing() throws Exception {
     AdapterStore store = new AdapterStore(data);
-    ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic =
-        testKit.spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC));
-    var kit = EventSourcedBehaviorTestKit.<AdapterHub.Command, AdapterHub.Event, AdapterHub.State>create(
-        testKit.system(), AdapterHub.create("damaged-hub", store, topic, Clock.systemUTC(), 1000));
+    var kit = hubKit("damaged-hub", store, 1000);
     AdapterStore.Stored first = store.put(adapter(1));
     AdapterStore.Stored second = store.put(adapter(2));
     AdapterStore.Stored third = store.put(adapter(3));

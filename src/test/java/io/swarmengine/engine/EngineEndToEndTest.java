@@ -47,12 +47,13 @@ class EngineEndToEndTest {
 
   @TempDir Path data;
 
-  private Config config() {
+  /** A run of a tiny model (no warm start, G = 2, 3 tokens) in {@code data}, messages serialized as across a cluster. */
+  static Map<String, Object> tinyRun(Path data, long positions, String schedule) {
     Map<String, Object> o = new HashMap<>();
     o.put("swarm.data-dir", data.toString());
     o.put("swarm.task", "arithmetic:9");
-    o.put("swarm.positions", POSITIONS);
-    o.put("swarm.schedule", "schedule=0..10:infer|10..100%:train(scope=attn+ffn,opt=sgd,lr=0.05,stride=4,clip=1.0)");
+    o.put("swarm.positions", positions);
+    o.put("swarm.schedule", schedule);
     o.put("swarm.model.layers", 1);
     o.put("swarm.model.heads", 2);
     o.put("swarm.model.embd", 16);
@@ -60,13 +61,19 @@ class EngineEndToEndTest {
     o.put("swarm.model.warm-start.steps", 0);
     o.put("swarm.rollout.group-size", 2);
     o.put("swarm.rollout.max-tokens", 3);
+    o.put("swarm.workers.chunk-groups", 2);
+    o.put("akka.actor.serialize-messages", "on");
+    return o;
+  }
+
+  private Config config() {
+    Map<String, Object> o = tinyRun(data, POSITIONS,
+        "schedule=0..10:infer|10..100%:train(scope=attn+ffn,opt=sgd,lr=0.05,stride=4,clip=1.0)");
     o.put("swarm.rollout.temperature", TEMPERATURE);
     o.put("swarm.workers.count", 2);
-    o.put("swarm.workers.chunk-groups", 2);
     o.put("swarm.workers.throttle-timeout", "2s");
     o.put("swarm.trainer.batch-groups", 4);
     o.put("swarm.metrics.interval", "200ms");
-    o.put("akka.actor.serialize-messages", "on");
     return SwarmConfig.load(ConfigFactory.parseMap(o));
   }
 

@@ -15,7 +15,6 @@ import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.persistence.SwarmConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,22 +26,9 @@ class EnginePartStoppedTest {
   @TempDir Path data;
 
   private Config config() {
-    Map<String, Object> o = new HashMap<>();
-    o.put("swarm.data-dir", data.toString());
-    o.put("swarm.task", "arithmetic:9");
-    o.put("swarm.positions", 1_000_000);
-    o.put("swarm.schedule", "schedule=0..100%:train(scope=attn,opt=sgd,lr=0.05,stride=4)");
-    o.put("swarm.model.layers", 1);
-    o.put("swarm.model.heads", 2);
-    o.put("swarm.model.embd", 16);
-    o.put("swarm.model.context", 16);
-    o.put("swarm.model.warm-start.steps", 0);
-    o.put("swarm.rollout.group-size", 2);
-    o.put("swarm.rollout.max-tokens", 3);
+    Map<String, Object> o = EngineEndToEndTest.tinyRun(data, 1_000_000, "schedule=0..100%:train(scope=attn,opt=sgd,lr=0.05,stride=4)");
     o.put("swarm.workers.count", 1);
-    o.put("swarm.workers.chunk-groups", 2);
     o.put("swarm.trainer.batch-groups", 2);
-    o.put("akka.actor.serialize-messages", "on");
     return SwarmConfig.load(ConfigFactory.parseMap(o));
   }
 
