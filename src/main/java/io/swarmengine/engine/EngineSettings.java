@@ -2,12 +2,15 @@ package io.swarmengine.engine;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.cursor.CursorSettings;
 import io.swarmengine.env.Task;
 import io.swarmengine.model.GptConfig;
 import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.policy.CompiledPolicy;
 import io.swarmengine.policy.PolicyException;
 import io.swarmengine.policy.PolicySpec;
+import io.swarmengine.replay.ReplaySettings;
 import io.swarmengine.trainer.TrainerSettings;
 import io.swarmengine.worker.RolloutSettings;
 import io.swarmengine.worker.WorkerSettings;
@@ -37,6 +40,9 @@ public record EngineSettings(
     WorkerSettings worker,
     boolean trainerEnabled,
     TrainerSettings trainer,
+    ReplaySettings replay,
+    CursorSettings cursor,
+    int keepVersions,
     Duration metricsInterval) {
 
   public static EngineSettings from(Config config) {
@@ -96,8 +102,20 @@ public record EngineSettings(
     if (!policy.equals("model") && !policy.equals("null")) {
       throw new ConfigException.BadValue("swarm.workers.policy", "'" + policy + "' is not model or null");
     }
+    ReplaySettings replay;
+    try {
+      replay = ReplaySettings.fromConfig(config);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException.BadValue("swarm.replay", e.getMessage());
+    }
+    CursorSettings cursor;
+    try {
+      cursor = CursorSettings.fromConfig(config);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException.BadValue("swarm.cursor", e.getMessage());
+    }
     return new EngineSettings(data, seed, task, spec, positions, compiled, base, fresh, Math.max(1, m.getInt("trainer-threads")),
         warm, lora, rollout, workers, policy.equals("null"), worker, s.getBoolean("trainer.enabled"), trainer,
-        s.getDuration("metrics.interval"));
+        replay, cursor, AdapterHub.keepVersions(config), s.getDuration("metrics.interval"));
   }
 }

@@ -12,7 +12,6 @@ import com.typesafe.config.Config;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.concurrent.Asks;
-import io.swarmengine.cursor.CursorSettings;
 import io.swarmengine.cursor.PolicyCursor;
 import io.swarmengine.metrics.ComputeMeter;
 import io.swarmengine.model.ByteTokenizer;
@@ -24,7 +23,6 @@ import io.swarmengine.policy.PolicyAction;
 import io.swarmengine.policy.PolicyException;
 import io.swarmengine.replay.EpisodeGroup;
 import io.swarmengine.replay.Replay;
-import io.swarmengine.replay.ReplaySettings;
 import io.swarmengine.trainer.Trainer;
 import io.swarmengine.worker.AdapterModels;
 import io.swarmengine.worker.MeteredRollouts;
@@ -147,12 +145,12 @@ public final class SwarmEngine implements AutoCloseable {
       JournalSchema.ensure(system, Duration.ofSeconds(30));
       topic = spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "adapter-topic");
       hub = spawn(AdapterHub.create(config.getString("swarm.adapters.persistence-id"), store, topic, Clock.systemUTC(),
-          AdapterHub.keepVersions(config)), "adapter-hub");
+          settings.keepVersions()), "adapter-hub");
       if (workerBase != null) {
         requireNewestAdapterReadable(store, workerBase.config);
       }
-      replay = spawn(Replay.batched(ReplaySettings.fromConfig(config), settings.seed()), "replay");
-      cursor = spawn(cursorBehavior(settings, config), "policy-cursor");
+      replay = spawn(Replay.batched(settings.replay(), settings.seed()), "replay");
+      cursor = spawn(cursorBehavior(settings), "policy-cursor");
       AdapterModels models = workerBase == null ? null : new AdapterModels(workerBase, store);
       trainer = settings.trainerEnabled()
           ? spawn(Trainer.create(new Trainer.Compute(BaseModel.load(settings, Parallel.sequential()), store, settings.lora(),
@@ -317,9 +315,9 @@ public final class SwarmEngine implements AutoCloseable {
     }
   }
 
-  private static Behavior<PolicyCursor.Command> cursorBehavior(EngineSettings settings, Config config) {
+  private static Behavior<PolicyCursor.Command> cursorBehavior(EngineSettings settings) {
     try {
-      return PolicyCursor.batched(settings.schedule(), settings.positions(), CursorSettings.fromConfig(config), Clock.systemUTC());
+      return PolicyCursor.batched(settings.schedule(), settings.positions(), settings.cursor(), Clock.systemUTC());
     } catch (PolicyException e) {
       throw new IllegalStateException("swarm.schedule: " + e.getMessage(), e); // compiled once already in EngineSettings
     }

@@ -1,0 +1,45 @@
+package io.swarmengine.engine;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.swarmengine.persistence.SwarmConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every part's settings are read before the run starts: a bad value costs no warm start and writes nothing. */
+class EngineSettingsTest {
+  @TempDir Path data;
+
+  private Config with(String key, Object value) {
+    return SwarmConfig.load(ConfigFactory.parseMap(Map.of("swarm.data-dir", data.toString(), key, value)));
+  }
+
+  @Test
+  void badReplayCursorAndHubSettingsNameTheirKey() {
+    ConfigException replay = assertThrows(ConfigException.BadValue.class,
+        () -> EngineSettings.from(with("swarm.replay.capacity", -3)));
+    assertTrue(replay.getMessage().contains("swarm.replay") && replay.getMessage().contains("capacity must be >= 1"),
+        replay.getMessage());
+    ConfigException cursor = assertThrows(ConfigException.BadValue.class,
+        () -> EngineSettings.from(with("swarm.cursor.lease-timeout", "0s")));
+    assertTrue(cursor.getMessage().contains("swarm.cursor.lease-timeout must be > 0"), cursor.getMessage());
+    ConfigException hub = assertThrows(ConfigException.BadValue.class,
+        () -> EngineSettings.from(with("swarm.adapters.keep-versions", 3)));
+    assertTrue(hub.getMessage().contains("swarm.adapters.keep-versions"), hub.getMessage());
+  }
+
+  @Test
+  void aBadValueStopsTheStartBeforeTheWarmStart() {
+    assertThrows(ConfigException.BadValue.class, () -> SwarmEngine.start(with("swarm.replay.capacity", -3)));
+    assertFalse(Files.exists(data.resolve("base")), "no base model was warm-started");
+    assertFalse(Files.exists(data.resolve("journal")), "no journal was opened");
+  }
+}
