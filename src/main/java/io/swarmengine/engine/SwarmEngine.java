@@ -157,7 +157,6 @@ public final class SwarmEngine implements AutoCloseable {
               settings.dataDir().resolve("trainer"), new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, models),
               settings.trainer(), settings.compiled(), replay, hub, topic), "trainer")
           : null;
-      watchParts();
       policy = models == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), models, settings.seed() ^ 0x706f6c6963L, meter);
       expireLeasesFromBefore(settings.workers());
@@ -174,6 +173,7 @@ public final class SwarmEngine implements AutoCloseable {
             settings.task(), rollouts, settings.nullPolicy() ? null : models, Clock.systemUTC());
         workers.add(spawn(WorkerAgent.create(workerId(i), parts, settings.worker(), both), workerId(i)));
       }
+      watchParts();
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -230,7 +230,7 @@ public final class SwarmEngine implements AutoCloseable {
     }
   }
 
-  /** Ends {@link #finished()} with a {@link PartStoppedException} when a part the run needs stops before close. */
+  /** Ends {@link #finished()} with a {@link PartStoppedException} when a part of the run stops before close. */
   private void watchParts() {
     Map<String, ActorRef<?>> parts = new LinkedHashMap<>();
     parts.put("policy cursor", cursor);
@@ -238,6 +238,9 @@ public final class SwarmEngine implements AutoCloseable {
     parts.put("adapter hub", hub);
     if (trainer != null) {
       parts.put("trainer", trainer);
+    }
+    for (int i = 0; i < workers.size(); i++) {
+      parts.put(workerId(i), workers.get(i));
     }
     spawn(PartsWatch.create(parts, this::partStopped), "parts-watch");
     metrics.allFinished().thenRun(() -> finished.complete(null));
@@ -258,12 +261,12 @@ public final class SwarmEngine implements AutoCloseable {
     private final String part;
 
     PartStoppedException(String part) {
-      super("the " + part + " stopped, so the run cannot go on (the error before this in the log says why); "
+      super((part.startsWith("worker-") ? part : "the " + part) + " stopped, so the run cannot go on (the error before this in the log says why); "
           + "the data folder keeps everything acknowledged");
       this.part = part;
     }
 
-    /** "policy cursor", "replay", "adapter hub" or "trainer". */
+    /** "policy cursor", "replay", "adapter hub", "trainer" or a built-in worker's id ("worker-0"). */
     public String part() {
       return part;
     }
@@ -593,8 +596,10 @@ public final class SwarmEngine implements AutoCloseable {
   /** Stops the built-in workers' play; each records its chunks in flight and completes what is acknowledged. */
   private void drainWorkers() {
     List<CompletableFuture<WorkerAgent.Drained>> drained = new ArrayList<>();
-    for (ActorRef<WorkerAgent.Command> worker : workers) {
-      drained.add(Asks.ask(worker, WorkerAgent.Drain::new, ASK, system.scheduler()));
+    for (int i = 0; i < workers.size(); i++) {
+      if (!workerId(i).equals(stoppedPart)) {
+        drained.add(Asks.ask(workers.get(i), WorkerAgent.Drain::new, ASK, system.scheduler()));
+      }
     }
     try {
       CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)).get(ASK.toMillis(), TimeUnit.MILLISECONDS);

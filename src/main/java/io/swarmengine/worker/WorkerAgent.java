@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +50,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * swapped in <em>between</em> two groups, never inside one, so every episode of a group carries the
  * version that produced it. A version that fails verification is refused; the worker keeps the one
  * it has.
+ *
+ * <p>A chunk whose play fails (an exception from the environment or the model) goes back to the
+ * cursor when its lease expires. The worker stops, with the failure logged, when {@link
+ * #GIVE_UP_AFTER} chunks fail in a row or the same positions fail twice: such a failure comes back
+ * every time, and the engine ends the run on it.
  */
 public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
@@ -109,6 +115,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   // ---- behavior ----
 
   private static final Duration ASK = Duration.ofSeconds(30);
+  /** Chunks in a row that may fail to play before the worker stops (see onPlayed). */
+  static final int GIVE_UP_AFTER = 3;
 
   private final String workerId;
   private final ActorRef<PolicyCursor.Command> cursor;
@@ -148,6 +156,10 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   /** Set by {@link Drain}, for good: the worker plays nothing more. */
   private boolean draining;
   private final List<ActorRef<Drained>> drainedWaiters = new ArrayList<>();
+  /** Chunks in a row whose play failed: at {@link #GIVE_UP_AFTER} the worker stops. */
+  private int playFailuresInARow;
+  /** The first positions of chunks whose play failed: a lease that expired comes back from the same one. */
+  private final Set<Long> failedFrom = new HashSet<>();
   private long groupsRecorded;
   private long reloads;
   private long refused;
@@ -454,9 +466,13 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     return "p" + position;
   }
 
-  /** The environment seed of a position: the run's seed mixed with it (SplitMix64's finaliser). */
   long seedOf(long position) {
-    long z = settings.seed() + 0x9e3779b97f4a7c15L * (position + 1);
+    return seedOf(settings.seed(), position);
+  }
+
+  /** The environment seed of a position: the run's seed mixed with it (SplitMix64's finaliser). */
+  public static long seedOf(long runSeed, long position) {
+    long z = runSeed + 0x9e3779b97f4a7c15L * (position + 1);
     z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
     z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
     return z ^ (z >>> 31);
@@ -466,14 +482,24 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     playing = false;
     if (played.failure() != null) {
       Throwable cause = Failures.cause(played.failure());
-      getContext().getLog().error("{}: playing positions {}..{} failed; they go back to the cursor on lease expiry: {}",
-          workerId, played.chunk().from(), played.chunk().to(), cause.toString());
+      playFailuresInARow++;
+      boolean again = !failedFrom.add(played.chunk().from());
+      if (again || playFailuresInARow >= GIVE_UP_AFTER) {
+        // the environment or the model fails the same way each time: playing on would loop forever
+        getContext().getLog().error("{}: stopping: {}; the last failure, playing positions {}..{}:", workerId,
+            again ? "positions from " + played.chunk().from() + " failed to play twice" : playFailuresInARow + " chunks in a row failed to play",
+            played.chunk().from(), played.chunk().to(), cause);
+        return Behaviors.stopped();
+      }
+      getContext().getLog().error("{}: playing positions {}..{} failed; they go back to the cursor on lease expiry",
+          workerId, played.chunk().from(), played.chunk().to(), cause);
       timers.startSingleTimer(new AskLease(), Duration.ofSeconds(1));
       queue.clear();
       insertHeld();
       answerDrained();
       return this;
     }
+    playFailuresInARow = 0;
     Chunk asked = played.chunk();
     Chunk done = new Chunk(asked.from(), asked.from() + played.groups().size(), asked.action());
     for (Reload r : played.reloads()) {
