@@ -409,6 +409,11 @@ public final class EmbeddedLearner implements Learner {
   }
 
   @Override
+  public void discardGradients() {
+    grads.values().forEach(g -> java.util.Arrays.fill(g, 0f));
+  }
+
+  @Override
   public LoraAdapter exportAdapter() {
     return adapter.copy();
   }

@@ -30,8 +30,15 @@ public interface Learner {
    */
   StepMetrics forwardBackward(List<WeightedGroup> batch, LossSettings loss, int bptt);
 
-  /** Clips (clip > 0) and applies the accumulated gradients, zeroes them; returns the norm before clipping. */
+  /**
+   * Clips (clip > 0) and applies the accumulated gradients, zeroes them; returns the norm before
+   * clipping. A gradient norm that is not finite, or an update that would leave a weight that is
+   * not, applies nothing, zeroes the gradients and throws {@link IllegalStateException}.
+   */
   double optimStep(OptimizerKind optimizer, double lr, double clip, double momentum);
+
+  /** Drops the accumulated gradients unapplied (a batch whose loss was not finite). */
+  void discardGradients();
 
   /**
    * {@link #optimStep(OptimizerKind, double, double, double)} at the learning rate of the next step

@@ -30,30 +30,37 @@ public final class Optimizer {
 
   /**
    * Clips (when {@code clip} > 0) and applies the gradients to the parameters of the same names,
-   * then zeroes the gradients. Returns the gradient norm before clipping.
+   * then zeroes the gradients. Returns the gradient norm before clipping. When the gradient norm is
+   * not finite, or the update would leave a parameter or moment that is not (a learning rate too
+   * high for the gradient), nothing is applied: the gradients are zeroed, so the next step starts
+   * clean, and an {@link IllegalStateException} says which.
    */
   public double step(
       Map<String, float[]> params, Map<String, float[]> grads, OptimizerKind kind, double lr, double clip,
       double momentum, double weightDecay) {
     double norm = gradNorm(grads);
     if (!Double.isFinite(norm)) {
+      zero(grads);
       throw new IllegalStateException("the gradient norm is " + norm + "; the step is refused and nothing changed");
     }
     double factor = clip > 0 && norm > clip ? clip / norm : 1.0;
-    steps++;
+    long step = steps + 1;
+    // computed aside and checked whole, then committed: a refused step changes nothing
+    Map<String, float[][]> updated = new HashMap<>();
     for (Map.Entry<String, float[]> e : grads.entrySet()) {
-      float[] p = params.get(e.getKey());
       float[] g = e.getValue();
-      float[] m = first.computeIfAbsent(e.getKey(), k -> new float[g.length]);
+      float[] p = params.get(e.getKey()).clone();
+      float[] m = first.containsKey(e.getKey()) ? first.get(e.getKey()).clone() : new float[g.length];
+      float[] v = null;
       if (kind == OptimizerKind.SGD) {
         for (int i = 0; i < g.length; i++) {
           m[i] = (float) (momentum * m[i] + factor * g[i]);
           p[i] -= (float) (lr * m[i]);
         }
       } else {
-        float[] v = second.computeIfAbsent(e.getKey(), k -> new float[g.length]);
-        double c1 = 1 - Math.pow(momentum, steps);
-        double c2 = 1 - Math.pow(BETA2, steps);
+        v = second.containsKey(e.getKey()) ? second.get(e.getKey()).clone() : new float[g.length];
+        double c1 = 1 - Math.pow(momentum, step);
+        double c2 = 1 - Math.pow(BETA2, step);
         for (int i = 0; i < g.length; i++) {
           double gi = factor * g[i];
           m[i] = (float) (momentum * m[i] + (1 - momentum) * gi);
@@ -63,9 +70,39 @@ public final class Optimizer {
           p[i] -= (float) (lr * (mHat / (Math.sqrt(vHat) + EPS) + weightDecay * p[i]));
         }
       }
+      if (!allFinite(p) || !allFinite(m) || (v != null && !allFinite(v))) {
+        zero(grads);
+        throw new IllegalStateException("the update at lr " + lr + " leaves '" + e.getKey()
+            + "' with values that are not finite; the step is refused and nothing changed (lower the lr or set clip)");
+      }
+      updated.put(e.getKey(), new float[][] {p, m, v});
+    }
+    for (Map.Entry<String, float[][]> e : updated.entrySet()) {
+      float[][] pmv = e.getValue();
+      System.arraycopy(pmv[0], 0, params.get(e.getKey()), 0, pmv[0].length); // the live arrays the model reads
+      first.put(e.getKey(), pmv[1]);
+      if (pmv[2] != null) {
+        second.put(e.getKey(), pmv[2]);
+      }
+    }
+    steps = step;
+    zero(grads);
+    return norm;
+  }
+
+  private static boolean allFinite(float[] a) {
+    for (float x : a) {
+      if (!Float.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void zero(Map<String, float[]> grads) {
+    for (float[] g : grads.values()) {
       java.util.Arrays.fill(g, 0f);
     }
-    return norm;
   }
 
   public long steps() {

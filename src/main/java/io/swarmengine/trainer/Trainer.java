@@ -34,7 +34,9 @@ import java.util.concurrent.Executor;
  * journals the last one (publishes go one at a time, in step order, each with its parent), so the
  * learner does not wait for the journal. Requests that arrive while a step runs are coalesced:
  * only the newest waits, the others are counted. A rollback announced on the adapter topic makes
- * it train on from the version rolled back to; a step in flight then is discarded.
+ * it train on from the version rolled back to; a step in flight then is discarded. A step whose
+ * loss, gradient or update is not finite is refused (nothing changes, nothing is published); after
+ * {@link #GIVE_UP_AFTER} such failures in a row the trainer stops, and the engine ends the run.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
@@ -75,6 +77,8 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   // ---- behavior ----
 
   private static final Duration ASK = Duration.ofSeconds(30);
+  /** Training steps in a row that may fail before the trainer stops (and the engine ends the run). */
+  static final int GIVE_UP_AFTER = 3;
 
   private final TrainerCompute compute;
   private final TrainerSettings settings;
@@ -96,6 +100,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private long coalesced;
   private long dropped;
   private long failed;
+  private int failuresInARow;
 
   private Trainer(ActorContext<Command> context, TrainerCompute compute, TrainerSettings settings, LearningRates rates,
       ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
@@ -280,11 +285,19 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
     if (stepped.failure() != null) {
       failed++;
-      getContext().getLog().error("training step at position {} failed: {}", stepped.request().position(),
-          Failures.cause(stepped.failure()).getMessage());
+      failuresInARow++;
+      String why = Failures.cause(stepped.failure()).getMessage();
+      if (failuresInARow >= GIVE_UP_AFTER) {
+        // the same batch sizes and lr on the same adapter fail the same way: nothing would ever be published
+        getContext().getLog().error("stopping: the last {} training steps failed, the last at position {}: {}",
+            failuresInARow, stepped.request().position(), why);
+        return Behaviors.stopped();
+      }
+      getContext().getLog().error("training step at position {} failed: {}", stepped.request().position(), why);
       busy = false;
       return next();
     }
+    failuresInARow = 0;
     busy = false;
     // sent before the next step's sample, so that draw sees the new priorities
     Asks.ask(getContext(), Replay.UpdateReply.class, replay, ASK,

@@ -81,11 +81,28 @@ final class TrainerCompute {
       priorities[i] = SPREAD.priority(g, 0) * settings.priorityDecay();
     }
     Learner.StepMetrics m = learner.forwardBackward(batch, settings.loss(), action.bptt());
+    if (!Double.isFinite(m.loss())) {
+      learner.discardGradients();
+      meter.add(m.cpuNanos());
+      throw new IllegalStateException("the batch of the step at position " + position + " has loss " + m.loss()
+          + "; the step is refused and nothing changed");
+    }
     long optimStarted = ComputeMeter.threadCpuNanos();
     double gradNorm = learner.optimStep(action.optimizer(), lr, action.clip(), action.momentum());
     LoraAdapter exported = learner.exportAdapter();
+    String broken = nonFiniteLogits(exported, groups.get(0));
     meter.add(m.cpuNanos());
     meter.addSince(optimStarted);
+    if (broken != null) {
+      try {
+        reset(adapterSha); // the adapter and moments from before the step (saved with it)
+      } catch (ModelFormatException e) {
+        throw new IllegalStateException("the step at position " + position + " leaves the model's logits not finite, and"
+            + " the adapter from before it cannot be loaded again: " + e.getMessage(), e);
+      }
+      throw new IllegalStateException("the step at position " + position + " leaves the model's logits not finite on "
+          + broken + "; the step is refused and nothing changed (lower the lr or set clip)");
+    }
     AdapterStore.Stored stored = store.put(exported);
     if (models != null) {
       models.offer(stored.sha256(), exported);
@@ -102,13 +119,30 @@ final class TrainerCompute {
     metrics.put(AdapterHub.Version.POSITION, (double) position);
     metrics.put("lr", lr);
     metrics.put("step_ms", (double) m.millis());
-    if (!Double.isFinite(m.loss()) || !Double.isFinite(gradNorm)) {
-      throw new IllegalStateException("the step at position " + position + " gave loss " + m.loss() + " and gradient norm "
-          + gradNorm + "; not published (lower lr or set clip)");
-    }
     adapterSha = stored.sha256();
     saveState(learner, action);
     return new Outcome(stored, metrics, priorities);
+  }
+
+  /**
+   * Weights can be finite and still overflow the activations: one forward pass of the group's first
+   * episode with the new adapter (a few tokens, against the step's forward and backward of the
+   * whole batch) says whether the workers could sample from it. Null when its logits are finite.
+   */
+  private String nonFiniteLogits(LoraAdapter candidate, EpisodeGroup group) {
+    io.swarmengine.replay.Turn t = group.episodes().get(0).turns().get(0);
+    int[] seq = new int[t.observation().length + t.action().length];
+    System.arraycopy(t.observation(), 0, seq, 0, t.observation().length);
+    System.arraycopy(t.action(), 0, seq, t.observation().length, t.action().length);
+    if (seq.length == 0) {
+      return null;
+    }
+    for (float x : base.withAdapter(candidate).forward(seq).logits) {
+      if (!Float.isFinite(x)) {
+        return "group " + group.id() + "'s first episode";
+      }
+    }
+    return null;
   }
 
   private EmbeddedLearner learner(PolicyAction.Train action) {

@@ -58,6 +58,23 @@ class EnginePartStoppedTest {
     assertFalse(RunInspection.isLive(data), "close() ended the run and freed the folder");
   }
 
+  @Test
+  void aTrainerWhoseStepsKeepFailingStopsTheRunAndPublishesNothing() throws Exception {
+    // SFT: every batch has a gradient, and at this lr every update overflows
+    Map<String, Object> o = EngineEndToEndTest.tinyRun(data, 1_000_000, "schedule=0..100%:train(scope=attn,opt=sgd,lr=3e38,stride=4)");
+    o.put("swarm.trainer.loss", "sft");
+    o.put("swarm.workers.count", 1);
+    o.put("swarm.workers.throttle-timeout", "1s"); // workers wait this long for each step that failed
+    o.put("swarm.trainer.batch-groups", 2);
+    try (SwarmEngine engine = SwarmEngine.start(SwarmConfig.load(ConfigFactory.parseMap(o)), line -> {},
+        io.swarmengine.worker.WorkerListener.NONE)) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> engine.finished().get(120, TimeUnit.SECONDS));
+      assertEquals("trainer", assertInstanceOf(SwarmEngine.PartStoppedException.class, e.getCause()).part());
+      assertEquals(0, engine.status().toCompletableFuture().get(30, TimeUnit.SECONDS).adapterVersions(),
+          "no step that overflowed was published");
+    }
+  }
+
   private static <R> R ask(SwarmEngine engine, akka.japi.function.Function<akka.actor.typed.ActorRef<R>, AdapterHub.Command> message)
       throws Exception {
     return AskPattern.ask(engine.adapterHub(), message, Duration.ofSeconds(10), engine.system().scheduler())

@@ -2,6 +2,8 @@ package io.swarmengine.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.learn.LossSettings;
@@ -35,6 +37,10 @@ class TrainerComputeTest {
       1, 10, LossSettings.of(LossSettings.Kind.GRPO), Duration.ofSeconds(1), 0, 0.9, ScheduleMode.CONSTANT, 1);
 
   private TrainerCompute compute(Gpt2 base) {
+    return compute(base, data);
+  }
+
+  private static TrainerCompute compute(Gpt2 base, Path data) {
     return new TrainerCompute(new Trainer.Compute(base, new AdapterStore(data), LORA, data.resolve("trainer"),
         Parallel.sequential(), new ComputeMeter(), null), SETTINGS);
   }
@@ -76,5 +82,36 @@ class TrainerComputeTest {
     String v1b = rolledBack.step(batch(), new double[] {1}, action(), 0.01, 4).stored().sha256();
     assertEquals(1, savedSteps(), "the saved moments belong to another adapter: fresh ones");
     assertNotEquals(v2, v1b);
+  }
+
+  @Test
+  void stepsWhoseUpdateOverflowsAreRefusedAndTheNextGoesOnFromTheSameAdapter(@TempDir Path elsewhere) throws Exception {
+    Gpt2 base = Gpt2.random(CONFIG, 3, Parallel.sequential());
+    // two steps with nothing in between, in a folder of their own
+    TrainerCompute plain = compute(base, elsewhere);
+    plain.reset(null);
+    String v1 = plain.step(batch(), new double[] {1}, action(), 0.01, 1).stored().sha256();
+    String expected = plain.step(batch(), new double[] {1}, action(), 0.01, 3).stored().sha256();
+
+    TrainerCompute compute = compute(base);
+    compute.reset(null);
+    assertEquals(v1, compute.step(batch(), new double[] {1}, action(), 0.01, 1).stored().sha256());
+    PolicyAction.Train sgd =
+        new PolicyAction.Train(TrainScope.parse("attn", TrainScope.GPT2_SCOPES), OptimizerKind.SGD, 1e30f, 1, 1, 0, 0f);
+    // weights that overflow float, then finite weights whose activations overflow
+    IllegalStateException weights = assertThrows(IllegalStateException.class,
+        () -> compute.step(batch(), new double[] {1}, sgd, 1e300, 2));
+    assertTrue(weights.getMessage().contains("with values that are not finite; the step is refused and nothing changed"),
+        weights.getMessage());
+    IllegalStateException logits = assertThrows(IllegalStateException.class,
+        () -> compute.step(batch(), new double[] {1}, sgd, 1e30, 2));
+    assertTrue(logits.getMessage().contains("leaves the model's logits not finite on group g's first episode"), logits.getMessage());
+    try (var stored = Files.list(data.resolve("adapters"))) {
+      assertEquals(1, stored.count(), "nothing stored for the refused steps");
+    }
+    assertEquals(1, savedSteps(), "no optimizer step was kept");
+
+    // the same step as if the refused ones had never been tried
+    assertEquals(expected, compute.step(batch(), new double[] {1}, action(), 0.01, 3).stored().sha256());
   }
 }
