@@ -144,6 +144,8 @@ public final class SwarmEngine implements AutoCloseable {
     try {
       JournalSchema.ensure(system, Duration.ofSeconds(30));
       topic = spawn(Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "adapter-topic");
+      ActorRef<Topic.Command<Trainer.StepSkipped>> skips =
+          spawn(Topic.create(Trainer.StepSkipped.class, Trainer.SKIPS_TOPIC), "skipped-steps-topic");
       hub = spawn(AdapterHub.create(config.getString("swarm.adapters.persistence-id"), store, topic, Clock.systemUTC(),
           settings.keepVersions()), "adapter-hub");
       if (workerBase != null) {
@@ -155,7 +157,7 @@ public final class SwarmEngine implements AutoCloseable {
       trainer = settings.trainerEnabled()
           ? spawn(Trainer.create(new Trainer.Compute(BaseModel.load(settings, Parallel.sequential()), store, settings.lora(),
               settings.dataDir().resolve("trainer"), new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, models),
-              settings.trainer(), settings.compiled(), replay, hub, topic), "trainer")
+              settings.trainer(), settings.compiled(), replay, hub, topic, skips), "trainer")
           : null;
       policy = models == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), models, settings.seed() ^ 0x706f6c6963L, meter);
@@ -169,7 +171,7 @@ public final class SwarmEngine implements AutoCloseable {
       WorkerListener both = new BothListeners(metrics, listener);
       workers = new ArrayList<>();
       for (int i = 0; i < settings.workers(); i++) {
-        WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor, replay, hub, topic, trainer, settings.compiled(),
+        WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor, replay, hub, topic, skips, trainer, settings.compiled(),
             settings.task(), rollouts, settings.nullPolicy() ? null : models, Clock.systemUTC());
         workers.add(spawn(WorkerAgent.create(workerId(i), parts, settings.worker(), both), workerId(i)));
       }

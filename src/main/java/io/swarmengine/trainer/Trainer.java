@@ -59,6 +59,14 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   public record Status(long steps, long coalesced, long dropped, long failed, long version, boolean busy)
       implements CborSerializable {}
 
+  /**
+   * Published on {@link #SKIPS_TOPIC} when the step a position asked for will publish no version
+   * (no batch, or refused): workers waiting for it go on at once instead of after throttle-timeout.
+   */
+  public record StepSkipped(long position) implements CborSerializable {}
+
+  public static final String SKIPS_TOPIC = "swarm-skipped-steps";
+
   private record VersionAnnounced(AdapterHub.AdapterPublished published) implements Command {}
 
   private record StartFrom(AdapterHub.Versions versions, Throwable failure) implements Command {}
@@ -101,11 +109,13 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private long dropped;
   private long failed;
   private int failuresInARow;
+  private final ActorRef<Topic.Command<StepSkipped>> skips;
 
   private Trainer(ActorContext<Command> context, TrainerCompute compute, TrainerSettings settings, LearningRates rates,
       ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
-      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic, ActorRef<Topic.Command<StepSkipped>> skips) {
     super(context);
+    this.skips = skips;
     this.compute = compute;
     this.settings = settings;
     this.rates = rates;
@@ -132,10 +142,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
    */
   public static Behavior<Command> create(Compute parts, TrainerSettings settings, CompiledPolicy schedule,
       ActorRef<Replay.Command> replay, ActorRef<AdapterHub.Command> hub,
-      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic) {
+      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic, ActorRef<Topic.Command<StepSkipped>> skips) {
     TrainerCompute compute = new TrainerCompute(parts, settings);
     LearningRates rates = new LearningRates(settings.lrSchedule(), settings.minLrFraction(), schedule);
-    return Behaviors.setup(context -> new Trainer(context, compute, settings, rates, replay, hub, topic));
+    return Behaviors.setup(context -> new Trainer(context, compute, settings, rates, replay, hub, topic, skips));
   }
 
   @Override
@@ -254,12 +264,14 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     if (sampled.failure() != null || sampled.reply() instanceof Replay.SampleRefused) {
       String why = sampled.failure() != null ? sampled.failure().getMessage() : ((Replay.SampleRefused) sampled.reply()).reason();
       getContext().getLog().warn("no batch for the step at position {}: {}", sampled.request().position(), why);
+      skipped(sampled.request());
       dropped++;
       busy = false;
       return next();
     }
     Replay.SampledBatch batch = (Replay.SampledBatch) sampled.reply();
     if (batch.items().isEmpty()) {
+      skipped(sampled.request());
       dropped++;
       busy = false;
       return next();
@@ -294,6 +306,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         return Behaviors.stopped();
       }
       getContext().getLog().error("training step at position {} failed: {}", stepped.request().position(), why);
+      skipped(stepped.request());
       busy = false;
       return next();
     }
@@ -309,6 +322,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       publish(stepped);
     }
     return next();
+  }
+
+  private void skipped(TrainRequest request) {
+    skips.tell(Topic.publish(new StepSkipped(request.position())));
   }
 
   private void publish(Stepped stepped) {

@@ -98,6 +98,8 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
   private record VersionAnnounced(AdapterHub.AdapterPublished published) implements Command {}
 
+  private record StepSkippedHeard(Trainer.StepSkipped skipped) implements Command {}
+
   private record VersionsAnswered(AdapterHub.Versions versions, Throwable failure) implements Command {}
 
   private record Loaded(long version, PolicyModel policy, long announcedAtMillis, boolean initial, Throwable failure)
@@ -183,6 +185,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     this.clock = parts.clock();
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("swarm.blocking-dispatcher"));
     parts.topic().tell(Topic.subscribe(context.messageAdapter(AdapterHub.AdapterPublished.class, VersionAnnounced::new)));
+    parts.skips().tell(Topic.subscribe(context.messageAdapter(Trainer.StepSkipped.class, StepSkippedHeard::new)));
     Asks.ask(context, AdapterHub.Versions.class, hub, ASK, AdapterHub.GetVersions::new, VersionsAnswered::new);
   }
 
@@ -196,6 +199,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
       ActorRef<Replay.Command> replay,
       ActorRef<AdapterHub.Command> hub,
       ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic,
+      ActorRef<Topic.Command<Trainer.StepSkipped>> skips,
       ActorRef<Trainer.Command> trainer,
       CompiledPolicy schedule,
       Task task,
@@ -217,6 +221,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         .onMessage(InsertHeld.class, this::onInsertHeld)
         .onMessage(VersionsAnswered.class, this::onVersionsAnswered)
         .onMessage(VersionAnnounced.class, this::onVersionAnnounced)
+        .onMessage(StepSkippedHeard.class, this::onStepSkipped)
         .onMessage(Loaded.class, this::onLoaded)
         .onMessage(AskLease.class, this::onAskLease)
         .onMessage(LeaseAnswered.class, this::onLeaseAnswered)
@@ -244,6 +249,13 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     if (announced < 0) { // an announcement may have come first
       load(answered.versions().newestGood(), clock.millis(), true);
     }
+    return this;
+  }
+
+  /** The trainer will publish no version for that position's step: it is not waited for. */
+  private Behavior<Command> onStepSkipped(StepSkippedHeard heard) {
+    trainedPosition = Math.max(trainedPosition, heard.skipped().position());
+    playNext(); // a throttled worker may go on
     return this;
   }
 

@@ -64,7 +64,6 @@ class EnginePartStoppedTest {
     Map<String, Object> o = EngineEndToEndTest.tinyRun(data, 1_000_000, "schedule=0..100%:train(scope=attn,opt=sgd,lr=3e38,stride=4)");
     o.put("swarm.trainer.loss", "sft");
     o.put("swarm.workers.count", 1);
-    o.put("swarm.workers.throttle-timeout", "1s"); // workers wait this long for each step that failed
     o.put("swarm.trainer.batch-groups", 2);
     try (SwarmEngine engine = SwarmEngine.start(SwarmConfig.load(ConfigFactory.parseMap(o)), line -> {},
         io.swarmengine.worker.WorkerListener.NONE)) {

@@ -53,6 +53,7 @@ class WorkerThrottleTest {
   private final TestProbe<AdapterHub.Command> hub = kit.createTestProbe();
   private final TestProbe<Trainer.Command> trainer = kit.createTestProbe();
   private ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic;
+  private ActorRef<Topic.Command<Trainer.StepSkipped>> skips;
 
   private ActorRef<WorkerAgent.Command> startWorker(String name, Duration throttleTimeout) {
     return startWorker(name, 64, 1, throttleTimeout, Duration.ZERO);
@@ -66,7 +67,8 @@ class WorkerThrottleTest {
   private ActorRef<WorkerAgent.Command> startWorker(String name, int chunkGroups, Duration chunkTime, int maxStepsAhead,
       Duration throttleTimeout, Duration completeEvery) {
     topic = kit.spawn(Topic.create(AdapterHub.AdapterPublished.class, "versions-" + name));
-    WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor.ref(), replay.ref(), hub.ref(), topic, trainer.ref(), SCHEDULE,
+    skips = kit.spawn(Topic.create(Trainer.StepSkipped.class, "skips-" + name));
+    WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor.ref(), replay.ref(), hub.ref(), topic, skips, trainer.ref(), SCHEDULE,
         Task.byName("arithmetic:9"), new NullRollouts(2), null, Clock.systemUTC());
     WorkerSettings settings =
         new WorkerSettings(64, chunkGroups, chunkTime, 1, 2, maxStepsAhead, throttleTimeout, completeEvery);
@@ -130,6 +132,20 @@ class WorkerThrottleTest {
     topic.tell(Topic.publish(new AdapterHub.AdapterPublished(v1, System.currentTimeMillis())));
     assertEquals(range(11, 15), acknowledgeInsert(Duration.ofSeconds(10)));
     assertEquals(11, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+    replay.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aStepTheTrainerSkippedIsNotWaitedFor() {
+    startWorker("skips", Duration.ofHours(1));
+    assertEquals(range(0, 11), acknowledgeInsert(Duration.ofSeconds(10)));
+    assertEquals(3, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+    assertEquals(7, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
+    replay.expectNoMessage(Duration.ofMillis(500));
+
+    // the step at 3 failed or found no batch: no version will come for it, and the worker goes on
+    skips.tell(Topic.publish(new Trainer.StepSkipped(3)));
+    assertEquals(range(11, 15), acknowledgeInsert(Duration.ofSeconds(10)));
     replay.expectNoMessage(Duration.ofMillis(300));
   }
 
