@@ -36,7 +36,7 @@ import java.util.concurrent.Executor;
  * only the newest waits, the others are counted. A rollback announced on the adapter topic makes
  * it train on from the version rolled back to; a step in flight then is discarded. A step whose
  * loss, gradient or update is not finite is refused (nothing changes, nothing is published); after
- * {@link #GIVE_UP_AFTER} such failures in a row the trainer stops, and the engine ends the run.
+ * {@code max-failed-steps} such failures in a row the trainer stops, and the engine ends the run.
  */
 public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
@@ -85,8 +85,6 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   // ---- behavior ----
 
   private static final Duration ASK = Duration.ofSeconds(30);
-  /** Training steps in a row that may fail before the trainer stops (and the engine ends the run). */
-  static final int GIVE_UP_AFTER = 3;
 
   private final TrainerCompute compute;
   private final TrainerSettings settings;
@@ -299,9 +297,9 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       failed++;
       failuresInARow++;
       String why = Failures.cause(stepped.failure()).getMessage();
-      if (failuresInARow >= GIVE_UP_AFTER) {
+      if (settings.maxFailedSteps() > 0 && failuresInARow >= settings.maxFailedSteps()) {
         // the same batch sizes and lr on the same adapter fail the same way: nothing would ever be published
-        getContext().getLog().error("stopping: the last {} training steps failed, the last at position {}: {}",
+        getContext().getLog().error("stopping (swarm.trainer.max-failed-steps): the last {} training steps failed, the last at position {}: {}",
             failuresInARow, stepped.request().position(), why);
         return Behaviors.stopped();
       }

@@ -10,19 +10,20 @@ import java.util.Locale;
  * How the trainer steps: groups per sampled batch, how many adapter versions behind the newest a
  * sampled group may be ({@code maxLag}, AReaL's eta), the loss, how long to wait for the replay's
  * rate limiter, AdamW's weight decay, by what factor a group's priority falls once trained on, and
- * the shape of the learning rate across a train segment ({@link LearningRates}).
+ * the shape of the learning rate across a train segment ({@link LearningRates}), and after how
+ * many refused steps in a row the trainer stops ({@code maxFailedSteps}, 0: never).
  */
 public record TrainerSettings(
     int batchGroups, long maxLag, LossSettings loss, Duration sampleTimeout, double weightDecay, double priorityDecay,
-    ScheduleMode lrSchedule, double minLrFraction) {
+    ScheduleMode lrSchedule, double minLrFraction, int maxFailedSteps) {
 
   public TrainerSettings {
     if (batchGroups < 1 || maxLag < 0 || !(weightDecay >= 0) || !(priorityDecay > 0 && priorityDecay <= 1)
-        || !(minLrFraction >= 0 && minLrFraction <= 1)) {
+        || !(minLrFraction >= 0 && minLrFraction <= 1) || maxFailedSteps < 0) {
       throw new IllegalArgumentException(
-          "trainer needs batch-groups >= 1, max-lag >= 0, weight-decay >= 0, priority-decay in (0, 1] and "
-              + "min-lr-fraction in [0, 1], got " + batchGroups + ", " + maxLag + ", " + weightDecay + ", "
-              + priorityDecay + ", " + minLrFraction);
+          "trainer needs batch-groups >= 1, max-lag >= 0, weight-decay >= 0, priority-decay in (0, 1], "
+              + "min-lr-fraction in [0, 1] and max-failed-steps >= 0, got " + batchGroups + ", " + maxLag + ", "
+              + weightDecay + ", " + priorityDecay + ", " + minLrFraction + ", " + maxFailedSteps);
     }
   }
 
@@ -37,7 +38,8 @@ public record TrainerSettings(
         trainer.getDouble("weight-decay"),
         trainer.getDouble("priority-decay"),
         lrSchedule(trainer.getString("lr-schedule")),
-        trainer.getDouble("min-lr-fraction"));
+        trainer.getDouble("min-lr-fraction"),
+        trainer.getInt("max-failed-steps"));
   }
 
   /** {@code constant}, {@code linear} or {@code cosine}. */

@@ -28,7 +28,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,9 +52,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * it has.
  *
  * <p>A chunk whose play fails (an exception from the environment or the model) goes back to the
- * cursor when its lease expires. The worker stops, with the failure logged, when {@link
- * #GIVE_UP_AFTER} chunks fail in a row or the same positions fail twice: such a failure comes back
- * every time, and the engine ends the run on it.
+ * cursor when its lease expires. The worker stops, with the failure logged, when {@code
+ * max-play-failures} chunks fail in a row or the same positions fail that many times: such a failure
+ * comes back every time, and the engine ends the run on it.
  */
 public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
 
@@ -117,8 +117,6 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   // ---- behavior ----
 
   private static final Duration ASK = Duration.ofSeconds(30);
-  /** Chunks in a row that may fail to play before the worker stops (see onPlayed). */
-  static final int GIVE_UP_AFTER = 3;
 
   private final String workerId;
   private final ActorRef<PolicyCursor.Command> cursor;
@@ -158,10 +156,10 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
   /** Set by {@link Drain}, for good: the worker plays nothing more. */
   private boolean draining;
   private final List<ActorRef<Drained>> drainedWaiters = new ArrayList<>();
-  /** Chunks in a row whose play failed: at {@link #GIVE_UP_AFTER} the worker stops. */
+  /** Chunks in a row whose play failed. */
   private int playFailuresInARow;
-  /** The first positions of chunks whose play failed: a lease that expired comes back from the same one. */
-  private final Set<Long> failedFrom = new HashSet<>();
+  /** Failures by the first position of the chunk: a lease that expired comes back from the same one. */
+  private final Map<Long, Integer> failuresFrom = new HashMap<>();
   private long groupsRecorded;
   private long reloads;
   private long refused;
@@ -495,11 +493,13 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     if (played.failure() != null) {
       Throwable cause = Failures.cause(played.failure());
       playFailuresInARow++;
-      boolean again = !failedFrom.add(played.chunk().from());
-      if (again || playFailuresInARow >= GIVE_UP_AFTER) {
+      int here = failuresFrom.merge(played.chunk().from(), 1, Integer::sum);
+      int limit = settings.maxPlayFailures();
+      if (limit > 0 && (here >= limit || playFailuresInARow >= limit)) {
         // the environment or the model fails the same way each time: playing on would loop forever
-        getContext().getLog().error("{}: stopping: {}; the last failure, playing positions {}..{}:", workerId,
-            again ? "positions from " + played.chunk().from() + " failed to play twice" : playFailuresInARow + " chunks in a row failed to play",
+        getContext().getLog().error("{}: stopping (swarm.workers.max-play-failures = {}): {}; the last failure, playing positions {}..{}:",
+            workerId, limit, here >= limit ? "positions from " + played.chunk().from() + " failed to play " + here + " times"
+                : playFailuresInARow + " chunks in a row failed to play",
             played.chunk().from(), played.chunk().to(), cause);
         return Behaviors.stopped();
       }

@@ -17,8 +17,11 @@ import java.time.Duration;
  */
 public record WorkerSettings(
     int leaseSize, int chunkGroups, Duration chunkTime, long seed, int insertsInFlight, int maxStepsAhead, Duration throttleTimeout,
-    Duration completeEvery) {
+    Duration completeEvery, int maxPlayFailures) {
   public WorkerSettings {
+    if (maxPlayFailures < 0) {
+      throw new IllegalArgumentException("swarm.workers.max-play-failures must be >= 0 (0: never stop), got " + maxPlayFailures);
+    }
     if (leaseSize < 1 || chunkGroups < 1 || insertsInFlight < 1 || chunkTime.isNegative() || chunkTime.isZero()) {
       throw new IllegalArgumentException("worker needs lease-size, chunk-groups, inserts-in-flight >= 1 and a positive chunk-time");
     }
@@ -42,6 +45,7 @@ public record WorkerSettings(
         workers.getInt("inserts-in-flight"),
         workers.getInt("max-steps-ahead"),
         workers.getDuration("throttle-timeout"),
-        workers.getDuration("complete-every"));
+        workers.getDuration("complete-every"),
+        workers.getInt("max-play-failures"));
   }
 }

@@ -81,7 +81,7 @@ class WorkerGivesUpTest {
   }
 
   @Test
-  void positionsThatFailTwiceStopTheRunAndWhatWasAcknowledgedStays() throws Exception {
+  void positionsThatKeepFailingStopTheRunAndWhatWasAcknowledgedStays() throws Exception {
     // the group of position 5 has one seed for all its episodes: learn it from the engine's own seeding
     BrokenOnOneSeed.brokenSeed = io.swarmengine.worker.WorkerAgent.seedOf(1, 5);
     try (SwarmEngine engine = start(BrokenOnOneSeed.class, Map.of("swarm.seed", 1, "swarm.workers.chunk-groups", 4))) {

@@ -34,7 +34,7 @@ class TrainerComputeTest {
   static final GptConfig CONFIG = new GptConfig(1, 2, 16, 16, 8, 1e-5f, true);
   static final LoraAdapter.Settings LORA = new LoraAdapter.Settings(4, 8f, 0f, List.of("c_attn", "c_fc"), "test");
   static final TrainerSettings SETTINGS = new TrainerSettings(
-      1, 10, LossSettings.of(LossSettings.Kind.GRPO), Duration.ofSeconds(1), 0, 0.9, ScheduleMode.CONSTANT, 1);
+      1, 10, LossSettings.of(LossSettings.Kind.GRPO), Duration.ofSeconds(1), 0, 0.9, ScheduleMode.CONSTANT, 1, 3);
 
   private TrainerCompute compute(Gpt2 base) {
     return compute(base, data);

@@ -71,7 +71,7 @@ class WorkerThrottleTest {
     WorkerAgent.Parts parts = new WorkerAgent.Parts(cursor.ref(), replay.ref(), hub.ref(), topic, skips, trainer.ref(), SCHEDULE,
         Task.byName("arithmetic:9"), new NullRollouts(2), null, Clock.systemUTC());
     WorkerSettings settings =
-        new WorkerSettings(64, chunkGroups, chunkTime, 1, 2, maxStepsAhead, throttleTimeout, completeEvery);
+        new WorkerSettings(64, chunkGroups, chunkTime, 1, 2, maxStepsAhead, throttleTimeout, completeEvery, 3);
     ActorRef<WorkerAgent.Command> worker = kit.spawn(WorkerAgent.create(name, parts, settings, WorkerListener.NONE), name);
     hub.expectMessageClass(AdapterHub.GetVersions.class).replyTo().tell(new AdapterHub.Versions(List.of(), null, 0));
     PolicyCursor.Lease lease = cursor.expectMessageClass(PolicyCursor.Lease.class);
