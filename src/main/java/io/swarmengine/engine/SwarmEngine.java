@@ -132,6 +132,8 @@ public final class SwarmEngine implements AutoCloseable {
     boolean needsModel = !settings.nullPolicy() || settings.trainerEnabled();
     Gpt2 workerBase = needsModel ? BaseModel.prepare(settings, progress) : null;
     AdapterStore store = new AdapterStore(settings.dataDir());
+    // the last session's built-in workers, from the run.conf it wrote (read before this one's)
+    int workersBefore = RunInspection.configOf(settings.dataDir()).getInt("swarm.workers.count");
     writeRunFile();
     rows.addAll(previousRows(settings.dataDir().resolve("metrics.csv")));
     resumedFrom = rows.isEmpty() ? null : rows.get(rows.size() - 1);
@@ -161,7 +163,7 @@ public final class SwarmEngine implements AutoCloseable {
           : null;
       policy = models == null ? null
           : new Policy(new ByteTokenizer(), settings.rollout(), models, settings.seed() ^ 0x706f6c6963L, meter);
-      expireLeasesFromBefore(settings.workers());
+      expireLeasesFromBefore(Math.max(workersBefore, settings.workers()));
       if (trainer != null) {
         askForAStepTheStopDropped(settings.compiled());
       }
@@ -276,8 +278,9 @@ public final class SwarmEngine implements AutoCloseable {
 
   /**
    * The built-in workers' ids are the same in every session on a folder, and this engine holds its
-   * lock: leases they held before a stop or a kill died with them. They expire now rather than
-   * after {@code lease-timeout}, so the resumed workers play those positions first.
+   * lock: leases they held before a stop or a kill died with them, including those of workers this
+   * session does not have (fewer {@code --workers}). They expire now rather than after
+   * {@code lease-timeout}, so the resumed workers play those positions first.
    */
   private void expireLeasesFromBefore(int workerCount) {
     if (workerCount == 0) {
