@@ -150,12 +150,12 @@ public final class SwarmEngine implements AutoCloseable {
           spawn(Topic.create(Trainer.StepSkipped.class, Trainer.SKIPS_TOPIC), "skipped-steps-topic");
       hub = spawn(AdapterHub.create(config.getString("swarm.adapters.persistence-id"), store, topic, Clock.systemUTC(),
           settings.keepVersions()), "adapter-hub");
-      if (workerBase != null) {
-        requireNewestAdapterReadable(store, workerBase.config);
+      AdapterModels models = workerBase == null ? null : new AdapterModels(workerBase, store);
+      if (models != null) {
+        requireNewestAdapterReadable(models);
       }
       replay = spawn(Replay.batched(settings.replay(), settings.seed()), "replay");
       cursor = spawn(cursorBehavior(settings), "policy-cursor");
-      AdapterModels models = workerBase == null ? null : new AdapterModels(workerBase, store);
       trainer = settings.trainerEnabled()
           ? spawn(Trainer.create(new Trainer.Compute(BaseModel.load(settings, Parallel.sequential()), store, settings.lora(),
               settings.dataDir().resolve("trainer"), new Parallel(new ForkJoinPool(settings.trainerThreads())), meter, models),
@@ -195,9 +195,12 @@ public final class SwarmEngine implements AutoCloseable {
    * The newest good version is what the trainer trains on and every worker plays: a folder whose
    * files for it are gone or damaged (moved, half copied, edited) cannot go on as it is. Said at the
    * start, with the newest version it can go back to, rather than by a trainer that stops and
-   * workers that refuse it.
+   * workers that refuse it. The adapter checked here is handed to the node's models, so the
+   * workers' first load does not read and hash its files again.
    */
-  private void requireNewestAdapterReadable(AdapterStore store, io.swarmengine.model.GptConfig model) {
+  private void requireNewestAdapterReadable(AdapterModels models) {
+    AdapterStore store = models.store();
+    io.swarmengine.model.GptConfig model = models.base().config;
     AdapterHub.Versions versions;
     try {
       versions = ask(hub, AdapterHub.GetVersions::new).get(ASK.toMillis(), TimeUnit.MILLISECONDS);
@@ -205,9 +208,15 @@ public final class SwarmEngine implements AutoCloseable {
       throw new IllegalStateException("the adapter hub did not recover: " + e, e);
     }
     AdapterHub.Version newest = versions.newestGood();
-    String problem = unreadable(store, newest, model);
-    if (problem == null) {
+    if (newest == null) {
+      return; // the base model
+    }
+    String problem;
+    try {
+      models.offer(newest.sha256(), store.read(newest.sha256(), model));
       return;
+    } catch (io.swarmengine.model.ModelFormatException e) {
+      problem = e.getMessage();
     }
     long back = 0;
     for (int i = versions.all().size() - 1; i >= 0 && back == 0; i--) {
@@ -221,11 +230,8 @@ public final class SwarmEngine implements AutoCloseable {
         + " with: swarm adapter rollback --data " + settings.dataDir() + " --to " + back);
   }
 
-  /** Why {@code version}'s files cannot be loaded, or null when they can (or it is the base model). */
+  /** Why {@code version}'s files cannot be loaded, or null when they can. */
   private static String unreadable(AdapterStore store, AdapterHub.Version version, io.swarmengine.model.GptConfig model) {
-    if (version == null) {
-      return null;
-    }
     try {
       store.read(version.sha256(), model);
       return null;
@@ -401,8 +407,9 @@ public final class SwarmEngine implements AutoCloseable {
   /**
    * Completes when every built-in worker has found the run's positions all completed; never in a
    * run without built-in workers, whose end is the application's to decide. Completes exceptionally
-   * with a {@link PartStoppedException} when the cursor, replay, adapter hub or trainer stops before
-   * {@link #close()}: the run cannot go on, and the application should close the engine.
+   * with a {@link PartStoppedException} when the cursor, replay, adapter hub, trainer or a built-in
+   * worker stops before {@link #close()}: the run cannot go on, and the application should close
+   * the engine.
    */
   public CompletableFuture<Void> finished() {
     return finished;

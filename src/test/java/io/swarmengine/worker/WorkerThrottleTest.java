@@ -117,14 +117,18 @@ class WorkerThrottleTest {
     return out;
   }
 
-  @Test
-  void aWorkerWaitsForTheStepsItIsAheadOfAndGoesOnWhenAVersionIsPublished() {
-    startWorker("waits", Duration.ofHours(1));
-    // nothing trained yet: up to the step at 7 (one ahead of the one at 3), not the one at 11
+  /** A worker with nothing trained yet plays up to the step at 7 (one ahead of the one at 3), not the one at 11. */
+  private void startWorkerThrottledBeforeTheStepAt11(String name) {
+    startWorker(name, Duration.ofHours(1));
     assertEquals(range(0, 11), acknowledgeInsert(Duration.ofSeconds(10)));
     assertEquals(3, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
     assertEquals(7, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
     replay.expectNoMessage(Duration.ofMillis(500));
+  }
+
+  @Test
+  void aWorkerWaitsForTheStepsItIsAheadOfAndGoesOnWhenAVersionIsPublished() {
+    startWorkerThrottledBeforeTheStepAt11("waits");
 
     // the step asked for by position 3 is published: the worker may go up to the step at 15
     AdapterHub.Version v1 = new AdapterHub.Version(1, 0, "ab", 10, Map.of(AdapterHub.Version.POSITION, 3.0), true,
@@ -137,11 +141,7 @@ class WorkerThrottleTest {
 
   @Test
   void aStepTheTrainerSkippedIsNotWaitedFor() {
-    startWorker("skips", Duration.ofHours(1));
-    assertEquals(range(0, 11), acknowledgeInsert(Duration.ofSeconds(10)));
-    assertEquals(3, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
-    assertEquals(7, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
-    replay.expectNoMessage(Duration.ofMillis(500));
+    startWorkerThrottledBeforeTheStepAt11("skips");
 
     // the step at 3 failed or found no batch: no version will come for it, and the worker goes on
     skips.tell(Topic.publish(new Trainer.StepSkipped(3)));
