@@ -10,6 +10,8 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.pubsub.Topic;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
+import io.swarmengine.engine.LiveRollbacks;
+import io.swarmengine.engine.RunInspection;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.Safetensors;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,18 +35,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "adapter",
     mixinStandardHelpOptions = true,
-    description = "Inspect LoRA adapters (PEFT folders).",
+    description = "Inspect LoRA adapters (PEFT folders); roll a run back to one.",
     subcommands = {AdapterCommand.Inspect.class, AdapterCommand.Rollback.class})
 final class AdapterCommand extends ParentCommand {
 
   @Command(
       name = "inspect",
       mixinStandardHelpOptions = true,
-      description = "Print an adapter's config, tensors, shapes and the sha256 of its files as JSON.")
+      description = "Print an adapter's config, tensors and files' sha256 as JSON.")
   static final class Inspect implements Runnable {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "DIR") Path dir;
+    @Parameters(paramLabel = "DIR", description = "a PEFT adapter folder (adapter_config.json, adapter_model.safetensors)") Path dir;
 
     @Override
     public void run() {
@@ -99,32 +102,26 @@ final class AdapterCommand extends ParentCommand {
       name = "rollback",
       mixinStandardHelpOptions = true,
       description = {
-        "Mark every adapter version after V bad in the run in --data (0: back to the base model);",
-        "workers return to V. Run it against a stopped run, or through a live run's cluster."
+        "Go back to adapter version V in the run in --data.",
+        "Marks every version after V bad (0: back to the base model). On a live run the engine on the"
+            + " folder does it within a second and every worker, and the trainer, go on from V; on a"
+            + " stopped run it is recorded in the journal and the run resumes from V."
       })
   static final class Rollback implements Runnable {
+    /** How long a live run has to take the request and answer it. */
+    static final Duration LIVE_ANSWER = Duration.ofSeconds(30);
+
     @Spec CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR") Path data;
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "the run's data folder")
+    Path data;
 
-    @Option(names = "--to", required = true, paramLabel = "V") long to;
+    @Option(names = "--to", required = true, paramLabel = "V", description = "the version to go back to (0: the base model)")
+    long to;
 
     @Override
     public void run() {
-      AdapterHub.RollbackReply reply =
-          StoppedRun.with(data, "swarm-adapter-rollback", "the adapter hub", (system, config) -> {
-            var topic = system.systemActorOf(
-                Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
-            var hub = system.systemActorOf(
-                AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
-                    new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC(),
-                    AdapterHub.keepVersions(config)),
-                "hub", Props.empty());
-            return AskPattern.<AdapterHub.Command, AdapterHub.RollbackReply>ask(
-                    hub, r -> new AdapterHub.Rollback(to, r), Duration.ofMinutes(1), system.scheduler())
-                .toCompletableFuture()
-                .get(1, TimeUnit.MINUTES);
-          });
+      AdapterHub.RollbackReply reply = RunInspection.isLive(data) ? live() : stopped();
       if (reply instanceof AdapterHub.RollbackRefused refused) {
         throw new CliError(refused.reason());
       }
@@ -135,6 +132,33 @@ final class AdapterCommand extends ParentCommand {
       rolled.markedBad().forEach(bad::add);
       JsonLines.print(spec.commandLine().getOut(), out);
       spec.commandLine().getOut().flush();
+    }
+
+    private AdapterHub.RollbackReply live() {
+      try {
+        return LiveRollbacks.request(data, to, LIVE_ANSWER, Clock.systemUTC());
+      } catch (TimeoutException | IllegalStateException e) {
+        throw new CliError(e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliError("interrupted");
+      }
+    }
+
+    private AdapterHub.RollbackReply stopped() {
+      return StoppedRun.with(data, "swarm-adapter-rollback", "the adapter hub", (system, config) -> {
+        var topic = system.systemActorOf(
+            Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
+        var hub = system.systemActorOf(
+            AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
+                new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC(),
+                AdapterHub.keepVersions(config)),
+            "hub", Props.empty());
+        return AskPattern.<AdapterHub.Command, AdapterHub.RollbackReply>ask(
+                hub, r -> new AdapterHub.Rollback(to, r), Duration.ofMinutes(1), system.scheduler())
+            .toCompletableFuture()
+            .get(1, TimeUnit.MINUTES);
+      });
     }
   }
 }

@@ -13,12 +13,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    resourceBundle = "io.swarmengine.cli.SwarmDefaults",
     description = {
-      "Watch a small GPT-2 improve itself at arithmetic (17+3=20) while it runs: with no base model",
-      "in --data it first warm-starts one with SFT, then workers play episode groups, a trainer",
-      "takes GRPO steps on a LoRA adapter and every worker hot-reloads each new version. Prints",
-      "progress about once a second, then DIR/metrics.csv and DIR/report.html. Running it again",
-      "on the same folder resumes the run."
+      "Watch a small GPT-2 get better at arithmetic while it runs.",
+      "With no base model in --data it first warm-starts one with SFT; then workers play episode"
+          + " groups (17+3=20), a trainer takes GRPO steps on a LoRA adapter and every worker"
+          + " hot-reloads each new version. Prints progress about once a second, then"
+          + " DIR/metrics.csv and DIR/report.html. Running it again on the same folder resumes the"
+          + " run; Ctrl-C stops it gracefully."
     })
 final class DemoCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -26,13 +28,13 @@ final class DemoCommand implements Runnable {
   @Option(names = "--data", defaultValue = "data", paramLabel = "DIR", description = "the run's data folder (default: ${DEFAULT-VALUE})")
   Path data;
 
-  @Option(names = "--positions", paramLabel = "N", description = "episode groups to play (default: swarm.positions, 1500)")
+  @Option(names = "--positions", paramLabel = "N", description = "episode groups to play (default: swarm.positions, ${bundle:swarm.positions})")
   Long positions;
 
-  @Option(names = "--workers", paramLabel = "W", description = "built-in workers (default: swarm.workers.count, 2)")
+  @Option(names = "--workers", paramLabel = "W", description = "built-in workers (default: swarm.workers.count, ${bundle:swarm.workers.count})")
   Integer workers;
 
-  @Option(names = "--seed", paramLabel = "S", description = "the run's seed (default: swarm.seed, 1)")
+  @Option(names = "--seed", paramLabel = "S", description = "the run's seed (default: swarm.seed, ${bundle:swarm.seed})")
   Long seed;
 
   @Override

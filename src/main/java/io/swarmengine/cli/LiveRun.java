@@ -22,6 +22,13 @@ final class LiveRun {
   static void run(Config overrides, PrintWriter out) {
     Config config;
     SwarmEngine engine;
+    // Ctrl-C before the engine is up (in the warm start, mostly) has nothing to finish: say so
+    Thread stopWhileStarting = new Thread(() -> {
+      out.println("stopped (Ctrl-C) while the run was starting: nothing acknowledged is lost; run the same command"
+          + " again to go on (a warm start that had not finished starts over)");
+      out.flush();
+    }, "swarm-stop-starting");
+    Runtime.getRuntime().addShutdownHook(stopWhileStarting);
     try {
       config = SwarmConfig.load(overrides);
       if (config.getInt("swarm.workers.count") < 1) {
@@ -36,6 +43,12 @@ final class LiveRun {
       throw new CliError(e.getMessage());
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw new CliError(e.getMessage());
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopWhileStarting);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C came during the start: that hook has said so, and the JVM halts once it is done
+      }
     }
     Path data = engine.settings().dataDir();
     out.println("run in " + data + ": task " + engine.settings().task().name() + ", "

@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "model",
     mixinStandardHelpOptions = true,
-    description = "Create and query GPT-2 model folders (Hugging Face config.json + model.safetensors).",
+    description = {
+      "Create and query GPT-2 model folders.",
+      "A folder holds a Hugging Face config.json and model.safetensors."
+    },
     subcommands = {ModelCommand.Init.class, ModelCommand.Logits.class, ModelCommand.Generate.class})
 final class ModelCommand extends ParentCommand {
 
@@ -45,14 +48,14 @@ final class ModelCommand extends ParentCommand {
   static final class Init implements Runnable {
     @Spec CommandSpec spec;
 
-    @Option(names = "--layers", required = true) int layers;
-    @Option(names = "--heads", required = true) int heads;
-    @Option(names = "--embd", required = true) int embd;
-    @Option(names = "--positions", required = true) int positions;
+    @Option(names = "--layers", required = true, description = "transformer blocks") int layers;
+    @Option(names = "--heads", required = true, description = "attention heads per block") int heads;
+    @Option(names = "--embd", required = true, description = "embedding width (a multiple of --heads)") int embd;
+    @Option(names = "--positions", required = true, description = "context length in tokens") int positions;
     @Option(names = "--vocab", defaultValue = "259", description = "default: the byte tokenizer's 259") int vocab;
-    @Option(names = "--seed", required = true) long seed;
+    @Option(names = "--seed", required = true, description = "the initialisation's seed") long seed;
     @Option(names = "--untied", description = "a separate output head instead of the token embedding") boolean untied;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder to write (config.json, model.safetensors)") Path out;
 
     @Override
     public void run() {
@@ -84,10 +87,10 @@ final class ModelCommand extends ParentCommand {
   static final class Logits implements Runnable {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "a model folder (config.json, model.safetensors)") Path model;
     @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter folder to apply") Path adapter;
-    @Option(names = "--tokens", required = true, split = ",", paramLabel = "T") List<Integer> tokens;
-    @Option(names = "--threads", defaultValue = "1") int threads;
+    @Option(names = "--tokens", required = true, split = ",", paramLabel = "T", description = "token ids, comma-separated") List<Integer> tokens;
+    @Option(names = "--threads", defaultValue = "1", description = "compute threads (default: ${DEFAULT-VALUE})") int threads;
 
     @Override
     public void run() {
@@ -117,20 +120,23 @@ final class ModelCommand extends ParentCommand {
   @Command(
       name = "generate",
       mixinStandardHelpOptions = true,
-      description = "Sample completions of a prompt (byte tokenizer; stops at EOS), one JSON line each.")
+      description = {
+        "Sample completions of a prompt, one JSON line each.",
+        "The byte tokenizer; a completion stops at EOS or --max-tokens."
+      })
   static final class Generate implements Runnable {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR") Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "a model folder (config.json, model.safetensors)") Path model;
     @Option(names = "--adapter", paramLabel = "DIR", description = "a PEFT LoRA adapter folder to apply") Path adapter;
-    @Option(names = "--prompt", required = true) String prompt;
-    @Option(names = "--samples", defaultValue = "1") int samples;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--temperature", defaultValue = "1.0") float temperature;
-    @Option(names = "--top-k", defaultValue = "0") int topK;
-    @Option(names = "--top-p", defaultValue = "1.0") float topP;
-    @Option(names = "--max-tokens", defaultValue = "64") int maxTokens;
-    @Option(names = "--threads", defaultValue = "1") int threads;
+    @Option(names = "--prompt", required = true, description = "the text to complete") String prompt;
+    @Option(names = "--samples", defaultValue = "1", description = "completions to sample (default: ${DEFAULT-VALUE})") int samples;
+    @Option(names = "--seed", defaultValue = "0", description = "the sampling seed (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--temperature", defaultValue = "1.0", description = "0: greedy (default: ${DEFAULT-VALUE})") float temperature;
+    @Option(names = "--top-k", defaultValue = "0", description = "sample among the k likeliest tokens; 0: all (default: ${DEFAULT-VALUE})") int topK;
+    @Option(names = "--top-p", defaultValue = "1.0", description = "nucleus sampling's mass (default: ${DEFAULT-VALUE})") float topP;
+    @Option(names = "--max-tokens", defaultValue = "64", description = "most tokens per completion (default: ${DEFAULT-VALUE})") int maxTokens;
+    @Option(names = "--threads", defaultValue = "1", description = "compute threads (default: ${DEFAULT-VALUE})") int threads;
 
     @Override
     public void run() {

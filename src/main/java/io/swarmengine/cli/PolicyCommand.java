@@ -32,8 +32,9 @@ final class PolicyCommand extends ParentCommand {
       name = "explain",
       mixinStandardHelpOptions = true,
       description = {
-        "Parse and compile a policy spec; print JSON lines: its canonical form, the action at",
-        "each --at position, and the runs of equal actions over --range."
+        "Parse and compile a policy spec and print what it does.",
+        "JSON lines: its canonical form, the action at each --at position, and the runs of equal"
+            + " actions over --range."
       })
   static final class Explain implements Runnable {
     @Spec CommandSpec spec;
@@ -131,8 +132,8 @@ final class PolicyCommand extends ParentCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Print a schedule's value at each step 1..S as JSON lines.",
-        "Whole-number --max and --min give an integer budget (seed 002's schedulers, rounded half",
-        "to even); otherwise the floating-point learning-rate form."
+        "Whole-number --max and --min give an integer budget (seed 002's schedulers, rounded half"
+            + " to even); otherwise the floating-point learning-rate form."
       })
   static final class Lr implements Runnable {
     private static final Pattern WHOLE = Pattern.compile("[0-9]+");
@@ -142,13 +143,13 @@ final class PolicyCommand extends ParentCommand {
     @Option(names = "--mode", required = true, description = "constant, linear, cosine or autonomous")
     String mode;
 
-    @Option(names = "--max", required = true, paramLabel = "M")
+    @Option(names = "--max", required = true, paramLabel = "M", description = "the value at step 1")
     String max;
 
-    @Option(names = "--min", defaultValue = "0", paramLabel = "m")
+    @Option(names = "--min", defaultValue = "0", paramLabel = "m", description = "the floor the schedule decays to (default: ${DEFAULT-VALUE})")
     String min;
 
-    @Option(names = "--steps", required = true, paramLabel = "S")
+    @Option(names = "--steps", required = true, paramLabel = "S", description = "the schedule's length in steps")
     int steps;
 
     @Override

@@ -29,9 +29,10 @@ final class ReplayCommand extends ParentCommand {
       name = "stats",
       mixinStandardHelpOptions = true,
       description = {
-        "Recover the replay of the run in --data (not while that run is live) and print it as JSON:",
-        "size, total priority, priority histogram, oldest and newest positions, adapter versions",
-        "present, the running counters and a digest of its content."
+        "Print a stopped run's replay as JSON.",
+        "Recovers the replay of the run in --data (not while that run is live) and prints its size,"
+            + " total priority, priority histogram, oldest and newest positions, adapter versions"
+            + " present, the running counters and a digest of its content."
       })
   static final class Stats implements Runnable {
     @Spec CommandSpec spec;

@@ -17,9 +17,10 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the self-improvement loop described in a HOCON file: its swarm { ... } block overrides",
-      "the defaults of reference.conf (task, model, lora, rollout, workers, trainer, replay,",
-      "schedule, positions; see the README). Resumes the run already in the data folder."
+      "Run the self-improvement loop a HOCON file describes.",
+      "The file's swarm { ... } block overrides the defaults of reference.conf (task, model, lora,"
+          + " rollout, workers, trainer, replay, schedule, positions; see the README). Resumes the run"
+          + " already in the data folder; Ctrl-C stops it gracefully."
     })
 final class RunCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -15,10 +15,11 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the run in --data as one JSON object: next_position, completed_positions,",
-      "adapter_version, replay_size, acknowledged_groups and more. While the run is live it reads",
-      "the status the engine writes about once a second (running: true); after it stopped it",
-      "recovers the cursor, replay and adapter hub from the journal."
+      "Print a run's status as one JSON object, live or stopped.",
+      "Fields: next_position, completed_positions, adapter_version, replay_size,"
+          + " acknowledged_groups and more. While the run is live it reads the status the engine"
+          + " writes about once a second (running: true); after it stopped it recovers the cursor,"
+          + " replay and adapter hub from the journal."
     })
 final class StatusCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -38,6 +38,11 @@ final class StoppedRun {
 
   /** Runs {@code work} on an actor system for the run in {@code data}; {@code who} names what did not answer. */
   static <T> T with(Path data, String systemName, String who, Work<T> work) {
+    if (RunInspection.isLive(data)) {
+      // its engine holds the journal; with PostgreSQL a second writer would even get in
+      throw new CliError("the run in " + data + " is live: this command reads a stopped run (stop it with Ctrl-C;"
+          + " `swarm status --data " + data + "` works on a live run)");
+    }
     Config config = config(data);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), systemName, config);
     try {

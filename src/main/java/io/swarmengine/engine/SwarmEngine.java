@@ -135,6 +135,7 @@ public final class SwarmEngine implements AutoCloseable {
     // the last session's built-in workers, from the run.conf it wrote (read before this one's)
     int workersBefore = RunInspection.configOf(settings.dataDir()).getInt("swarm.workers.count");
     writeRunFile();
+    LiveRollbacks.clearStale(settings.dataDir());
     rows.addAll(previousRows(settings.dataDir().resolve("metrics.csv")));
     resumedFrom = rows.isEmpty() ? null : rows.get(rows.size() - 1);
     // from here on: the warm start's time and CPU are not the loop's
@@ -189,6 +190,9 @@ public final class SwarmEngine implements AutoCloseable {
     });
     long every = Math.max(50, settings.metricsInterval().toMillis());
     ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+    // `swarm adapter rollback` on the live run: its requests are taken within an interval
+    ticker.scheduleWithFixedDelay(() -> LiveRollbacks.serve(settings.dataDir(), Clock.systemUTC(), this::rollbackAsked),
+        every, every, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -421,6 +425,28 @@ public final class SwarmEngine implements AutoCloseable {
 
   public EngineSettings settings() {
     return settings;
+  }
+
+  /**
+   * Marks every adapter version after {@code to} bad (0: back to the base model); the trainer trains
+   * on from {@code to} and every worker, and the {@link #policy()}, return to it. Refused (not
+   * failed) when {@code to} is unknown, pruned, itself bad, or its files no longer match its sha256.
+   * {@code swarm adapter rollback} on a live run's folder comes here.
+   */
+  public CompletionStage<AdapterHub.RollbackReply> rollback(long to) {
+    return ask(hub, replyTo -> new AdapterHub.Rollback(to, replyTo));
+  }
+
+  /** A rollback {@code swarm adapter rollback} asked for: done as {@link #rollback}, and shown with the progress. */
+  private CompletionStage<AdapterHub.RollbackReply> rollbackAsked(long to) {
+    return rollback(to).whenComplete((reply, failure) -> {
+      if (reply instanceof AdapterHub.RolledBack rolled) {
+        progress.accept("rolled back to " + (to == 0 ? "the base model" : "version " + to)
+            + " (swarm adapter rollback): " + rolled.markedBad().size() + " newer versions marked bad");
+      } else if (reply instanceof AdapterHub.RollbackRefused refused) {
+        progress.accept("refused swarm adapter rollback to version " + to + ": " + refused.reason());
+      }
+    });
   }
 
   /** The run's actors, for tools and tests: the adapter hub (publish, rollback, versions). */

@@ -1,6 +1,7 @@
 package io.swarmengine.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static io.swarmengine.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,7 +98,7 @@ class EngineEndToEndTest {
     Recorder first = new Recorder();
     long versionsBeforeStop;
     try (SwarmEngine engine = SwarmEngine.start(config(), line -> {}, first)) {
-      await(() -> status(engine).completedPositions() >= 40 && status(engine).adapterVersion() >= 2, 120);
+      until(() -> status(engine).completedPositions() >= 40 && status(engine).adapterVersion() >= 2, 120);
       versionsBeforeStop = versions(engine).published();
     }
     assertFalse(RunInspection.isLive(data));
@@ -116,7 +116,7 @@ class EngineEndToEndTest {
         assertEquals(v.number() - 1, v.parent(), "version " + v.number() + "'s parent");
       }
       // resumed: the cursor goes on, nothing completed is played again
-      await(() -> !second.groups.isEmpty(), 60);
+      until(() -> !second.groups.isEmpty(), 60);
       Set<Long> before = positions(first.groups);
       for (EpisodeGroup g : second.groups) {
         assertFalse(before.contains(g.position()), "position " + g.position() + " was played again after the resume");
@@ -136,9 +136,9 @@ class EngineEndToEndTest {
           r -> new AdapterHub.Publish(stored.sha256(), stored.sizeBytes(), newest, Map.of(), r), Duration.ofSeconds(10),
           engine.system().scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
       long corrupt = ((AdapterHub.Published) published).version().number();
-      await(() -> second.refusals.size() >= 2, 30); // both workers refused it
+      until(() -> second.refusals.size() >= 2, 30); // both workers refused it
       int groupsAtRefusal = second.groups.size();
-      await(() -> second.groups.size() > groupsAtRefusal, 30);
+      until(() -> second.groups.size() > groupsAtRefusal, 30);
       for (EpisodeGroup g : second.groups) {
         assertTrue(g.adapterVersion() != corrupt, "a group was played with the corrupt version");
       }
@@ -172,7 +172,7 @@ class EngineEndToEndTest {
         assertTrue(v.parent() < v.number());
       }
       // every worker ends on the newest good version
-      await(() -> {
+      until(() -> {
         long newestGood = versions(engine).newestGood().number(); // the trainer may still publish a step in hand
         return workerVersions(engine).stream().allMatch(v -> v == newestGood);
       }, 30);
@@ -180,9 +180,9 @@ class EngineEndToEndTest {
       List<Long> heard = new CopyOnWriteArrayList<>();
       engine.onVersion(v -> heard.add(v == null ? 0 : v.number()));
       // (a step the trainer still had in hand may publish one more version meanwhile)
-      await(() -> engine.policy().version() == versions(engine).newestGood().number(), 30);
+      until(() -> engine.policy().version() == versions(engine).newestGood().number(), 30);
       long followed = engine.policy().version();
-      await(() -> heard.contains(followed), 30);
+      until(() -> heard.contains(followed), 30);
       assertTrue(engine.policy().act("1+2=").version() >= followed);
 
       // acknowledged groups are exactly the completed positions' groups, one per position
@@ -282,14 +282,4 @@ class EngineEndToEndTest {
     return out;
   }
 
-  /** Polls until {@code condition} holds, failing after {@code seconds}. */
-  private static void await(BooleanSupplier condition, int seconds) throws InterruptedException {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + seconds + " s");
-      }
-      Thread.sleep(50);
-    }
-  }
 }
