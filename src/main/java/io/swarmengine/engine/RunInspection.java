@@ -90,7 +90,7 @@ public final class RunInspection {
       AdapterHub.Versions v = ask(system, hub, AdapterHub.GetVersions::new);
       return new EngineStatus(p.nextPosition(), p.completedPositions(), p.total(), p.finished(),
           v.newestGood() == null ? 0 : v.newestGood().number(), v.published(), s.size(), s.inserts(), null, null, null,
-          null, null, null, null, null, v.published(), spec.canonical(), false, Instant.now().toString());
+          null, null, null, null, null, null, v.published(), spec.canonical(), false, Instant.now().toString());
     } catch (Exception e) {
       throw new IllegalStateException("cannot recover the run in " + data + ": " + e.getMessage(), e);
     } finally {

@@ -33,6 +33,8 @@ public final class RunMetrics implements WorkerListener {
   private long latestCount;
   private final List<Long> reloadMillis = new ArrayList<>();
   private long refused;
+  private long rejectedGroups;
+  private String firstRejection;
   private final Map<String, Long> workerVersions = new ConcurrentHashMap<>();
   private final Map<String, Boolean> finishedWorkers = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> allFinished = new CompletableFuture<>();
@@ -74,6 +76,14 @@ public final class RunMetrics implements WorkerListener {
   @Override
   public synchronized void refused(String workerId, long version, String reason) {
     refused++;
+  }
+
+  @Override
+  public synchronized void rejected(String workerId, List<io.swarmengine.replay.Replay.Rejection> rejections) {
+    if (firstRejection == null && !rejections.isEmpty()) {
+      firstRejection = rejections.get(0).id() + ": " + String.join("; ", rejections.get(0).reasons());
+    }
+    rejectedGroups += rejections.size();
   }
 
   @Override
@@ -143,5 +153,15 @@ public final class RunMetrics implements WorkerListener {
 
   public synchronized long refusedVersions() {
     return refused;
+  }
+
+  /** Groups of the built-in workers the replay refused this session. */
+  public synchronized long rejectedGroups() {
+    return rejectedGroups;
+  }
+
+  /** The first refused group's id and reasons; null when none was refused. */
+  public synchronized String firstRejection() {
+    return firstRejection;
   }
 }

@@ -489,7 +489,7 @@ public final class SwarmEngine implements AutoCloseable {
       return new EngineStatus(p.nextPosition(), p.completedPositions(), p.total(), p.finished(),
           v.newestGood() == null ? 0 : v.newestGood().number(), v.published(), s.size(), s.inserts(), (Long) window.episodes(),
           finite(window.meanReward()), finite(window.successRate()), finite(metrics.reloadQuantile(0.5)),
-          finite(metrics.reloadQuantile(0.99)), finite(cpu.model()), finite(cpu.jit()), finite(cpu.gc()), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
+          finite(metrics.reloadQuantile(0.99)), (Long) metrics.rejectedGroups(), finite(cpu.model()), finite(cpu.jit()), finite(cpu.gc()), t == null ? 0 : t.steps(), settings.schedule().canonical(), !closed,
           Instant.now().toString());
     });
   }
@@ -685,7 +685,10 @@ public final class SwarmEngine implements AutoCloseable {
     lines.add(String.format(java.util.Locale.ROOT, "hot reloads: %d, latency p50 %s, p99 %s; refused versions: %d",
         metrics.reloads(), fmt(metrics.reloadQuantile(0.5), "%.0f ms"), fmt(metrics.reloadQuantile(0.99), "%.0f ms"),
         metrics.refusedVersions()));
-    lines.add("replay: " + s.replaySize() + " groups held, " + s.acknowledgedGroups() + " acknowledged");
+    lines.add("replay: " + s.replaySize() + " groups held, " + s.acknowledgedGroups() + " acknowledged"
+        + (metrics.rejectedGroups() == 0 ? ""
+            : "; " + metrics.rejectedGroups() + " groups refused, their positions completed without them (first "
+                + metrics.firstRejection() + ")"));
     ComputeMeter.CpuShares run = meter.wholeRun();
     ComputeMeter.CpuShares recent = meter.recent();
     String perStep = s.trainerSteps() > 0 && Double.isFinite(run.processSeconds() * run.engine())
@@ -726,6 +729,12 @@ public final class SwarmEngine implements AutoCloseable {
     public void refused(String workerId, long version, String reason) {
       a.refused(workerId, version, reason);
       b.refused(workerId, version, reason);
+    }
+
+    @Override
+    public void rejected(String workerId, List<Replay.Rejection> rejections) {
+      a.rejected(workerId, rejections);
+      b.rejected(workerId, rejections);
     }
 
     @Override

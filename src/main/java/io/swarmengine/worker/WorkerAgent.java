@@ -581,6 +581,9 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     for (Replay.Rejection r : result.rejected()) {
       getContext().getLog().error("{}: the replay refused group {}: {}", workerId, r.id(), String.join("; ", r.reasons()));
     }
+    if (!result.rejected().isEmpty()) {
+      listener.rejected(workerId, result.rejected());
+    }
     // a duplicate was recorded before (a position played again after a restart): only new groups are reported
     Set<String> accepted = Set.copyOf(result.accepted());
     List<EpisodeGroup> recorded = new ArrayList<>(accepted.size());

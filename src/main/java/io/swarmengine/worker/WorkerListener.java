@@ -1,6 +1,7 @@
 package io.swarmengine.worker;
 
 import io.swarmengine.replay.EpisodeGroup;
+import io.swarmengine.replay.Replay;
 import java.util.List;
 
 /**
@@ -10,6 +11,13 @@ import java.util.List;
 public interface WorkerListener {
   /** {@code groups} are durable in the replay and their positions completed. */
   default void recorded(String workerId, List<EpisodeGroup> groups) {}
+
+  /**
+   * The replay refused these groups (oversized, non-finite values, a priority function that failed;
+   * each with its reasons) and their positions are completed without them: playing them again
+   * would give the same groups.
+   */
+  default void rejected(String workerId, List<Replay.Rejection> rejections) {}
 
   /** The worker played its first group on {@code version}, {@code latencyMillis} after the hub announced it. */
   default void reloaded(String workerId, long version, long latencyMillis) {}
