@@ -46,6 +46,7 @@ public record EngineSettings(
     Duration metricsInterval) {
 
   public static EngineSettings from(Config config) {
+    KnownSettings.require(config);
     Config s = config.getConfig("swarm");
     Path data = Path.of(s.getString("data-dir"));
     long seed = s.getLong("seed");

@@ -37,6 +37,25 @@ class EngineSettingsTest {
   }
 
   @Test
+  void aKeyReferenceConfDoesNotHaveIsRefusedWhereItWasSetWithTheKeyMeant() {
+    Config typos = ConfigFactory.parseString("""
+        swarm {
+          positons = 200
+          worker { count = 1 }
+          zzz-nothing-like-it = 1
+        }
+        """, com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription("run.conf"));
+    Config config = SwarmConfig.load(typos.withFallback(ConfigFactory.parseMap(Map.of("swarm.data-dir", data.toString()))));
+    ConfigException e = assertThrows(ConfigException.ValidationFailed.class, () -> EngineSettings.from(config));
+    String why = e.getMessage();
+    assertTrue(why.contains("run.conf: 2: swarm.positons: not a setting of the engine (did you mean swarm.positions?)"), why);
+    assertTrue(why.contains("run.conf: 3: swarm.worker.count: not a setting of the engine (did you mean swarm.workers.count?)"), why);
+    assertTrue(why.contains("swarm.zzz-nothing-like-it: not a setting of the engine,") || why.endsWith("swarm.zzz-nothing-like-it: not a setting of the engine"),
+        "no suggestion when nothing is close: " + why);
+    EngineSettings.from(with("swarm.workers.count", 1)); // known keys pass, the derived journal-db with them
+  }
+
+  @Test
   void aBadValueStopsTheStartBeforeTheWarmStart() {
     assertThrows(ConfigException.BadValue.class, () -> SwarmEngine.start(with("swarm.replay.capacity", -3)));
     assertFalse(Files.exists(data.resolve("base")), "no base model was warm-started");
