@@ -26,6 +26,9 @@ final class RunLock {
 
   static RunLock acquire(Path dataDir) {
     Path file = dataDir.resolve("run.lock");
+    if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+      throw new IllegalStateException("the data folder " + dataDir + " is a file, not a folder");
+    }
     try {
       Files.createDirectories(dataDir);
       FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
