@@ -63,7 +63,12 @@ final class LiveRun {
       engine.close();
       stopped.countDown();
     }, "swarm-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      engine.close(); // Ctrl-C came as the start ended: stop as gracefully as the JVM lets us
+      return;
+    }
     Throwable failure = null;
     try {
       engine.finished().join();
