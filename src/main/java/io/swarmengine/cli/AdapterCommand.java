@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.pubsub.Topic;
+import com.typesafe.config.Config;
 import io.swarmengine.adapter.AdapterHub;
 import io.swarmengine.adapter.AdapterStore;
-import io.swarmengine.engine.LiveRollbacks;
+import io.swarmengine.engine.LiveRequests;
 import io.swarmengine.engine.RunInspection;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.Safetensors;
@@ -22,6 +25,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,8 +40,10 @@ import picocli.CommandLine.Spec;
     name = "adapter",
     mixinStandardHelpOptions = true,
     description = "Inspect LoRA adapters (PEFT folders); roll a run back to one.",
-    subcommands = {AdapterCommand.Inspect.class, AdapterCommand.Rollback.class})
+    subcommands = {AdapterCommand.Inspect.class, AdapterCommand.ListVersions.class, AdapterCommand.Rollback.class})
 final class AdapterCommand extends ParentCommand {
+  /** How long a live run has to take a request and answer it. */
+  static final Duration LIVE_ANSWER = Duration.ofSeconds(30);
 
   @Command(
       name = "inspect",
@@ -99,6 +105,91 @@ final class AdapterCommand extends ParentCommand {
   }
 
   @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print a run's adapter versions as JSON lines, oldest first.",
+        "Each version the hub keeps: its number, parent, whether it is good, sha256, size, when it"
+            + " was published and its training step's metrics (loss, mean reward, the position it"
+            + " trained for, ...). Works on a live run (its engine answers) and a stopped one."
+      })
+  static final class ListVersions implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "the run's data folder")
+    Path data;
+
+    @Option(names = "--last", paramLabel = "N", description = "only the newest N versions")
+    Integer last;
+
+    @Override
+    public void run() {
+      if (last != null && last < 1) {
+        throw new CliError("--last must be >= 1, got " + last);
+      }
+      AdapterHub.Versions versions = RunInspection.isLive(data) ? live() : stopped();
+      List<AdapterHub.Version> all = versions.all();
+      int from = last == null ? 0 : Math.max(0, all.size() - last);
+      for (AdapterHub.Version v : all.subList(from, all.size())) {
+        ObjectNode line = JsonLines.object();
+        line.put("version", v.number());
+        line.put("parent", v.parent());
+        line.put("good", v.good());
+        line.put("sha256", v.sha256());
+        line.put("size_bytes", v.sizeBytes());
+        line.put("published_at", java.time.Instant.ofEpochMilli(v.createdAtMillis()).toString());
+        ObjectNode metrics = line.putObject("metrics");
+        new java.util.TreeMap<>(v.metrics()).forEach(metrics::put);
+        JsonLines.print(spec.commandLine().getOut(), line);
+      }
+      spec.commandLine().getOut().flush();
+    }
+
+    private AdapterHub.Versions live() {
+      return askLive(() -> LiveRequests.versions(data, LIVE_ANSWER, Clock.systemUTC()));
+    }
+
+    private AdapterHub.Versions stopped() {
+      return StoppedRun.with(data, "swarm-adapter-list", "the adapter hub", (system, config) -> {
+        var hub = hub(system, config);
+        return AskPattern.<AdapterHub.Command, AdapterHub.Versions>ask(
+                hub, AdapterHub.GetVersions::new, Duration.ofMinutes(1), system.scheduler())
+            .toCompletableFuture()
+            .get(1, TimeUnit.MINUTES);
+      });
+    }
+  }
+
+  /** A request to the live engine on a data folder (see {@link LiveRequests}). */
+  @FunctionalInterface
+  private interface LiveCall<T> {
+    T ask() throws TimeoutException, InterruptedException;
+  }
+
+  /** The live engine's answer, its failures (no answer in time, the run stopped) as one-line user errors. */
+  private static <T> T askLive(LiveCall<T> call) {
+    try {
+      return call.ask();
+    } catch (TimeoutException | IllegalStateException e) {
+      throw new CliError(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliError("interrupted");
+    }
+  }
+
+  /** The stopped run's adapter hub, recovered from its journal in {@code system}. */
+  private static ActorRef<AdapterHub.Command> hub(ActorSystem<Void> system, Config config) {
+    var topic = system.systemActorOf(
+        Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
+    return system.systemActorOf(
+        AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
+            new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC(),
+            AdapterHub.keepVersions(config)),
+        "hub", Props.empty());
+  }
+
+  @Command(
       name = "rollback",
       mixinStandardHelpOptions = true,
       description = {
@@ -108,9 +199,6 @@ final class AdapterCommand extends ParentCommand {
             + " stopped run it is recorded in the journal and the run resumes from V."
       })
   static final class Rollback implements Runnable {
-    /** How long a live run has to take the request and answer it. */
-    static final Duration LIVE_ANSWER = Duration.ofSeconds(30);
-
     @Spec CommandSpec spec;
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "the run's data folder")
@@ -135,25 +223,12 @@ final class AdapterCommand extends ParentCommand {
     }
 
     private AdapterHub.RollbackReply live() {
-      try {
-        return LiveRollbacks.request(data, to, LIVE_ANSWER, Clock.systemUTC());
-      } catch (TimeoutException | IllegalStateException e) {
-        throw new CliError(e.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliError("interrupted");
-      }
+      return askLive(() -> LiveRequests.rollback(data, to, LIVE_ANSWER, Clock.systemUTC()));
     }
 
     private AdapterHub.RollbackReply stopped() {
       return StoppedRun.with(data, "swarm-adapter-rollback", "the adapter hub", (system, config) -> {
-        var topic = system.systemActorOf(
-            Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
-        var hub = system.systemActorOf(
-            AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
-                new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC(),
-                AdapterHub.keepVersions(config)),
-            "hub", Props.empty());
+        var hub = hub(system, config);
         return AskPattern.<AdapterHub.Command, AdapterHub.RollbackReply>ask(
                 hub, r -> new AdapterHub.Rollback(to, r), Duration.ofMinutes(1), system.scheduler())
             .toCompletableFuture()

@@ -135,7 +135,7 @@ public final class SwarmEngine implements AutoCloseable {
     // the last session's built-in workers, from the run.conf it wrote (read before this one's)
     int workersBefore = RunInspection.configOf(settings.dataDir()).getInt("swarm.workers.count");
     writeRunFile();
-    LiveRollbacks.clearStale(settings.dataDir());
+    LiveRequests.clearStale(settings.dataDir());
     rows.addAll(previousRows(settings.dataDir().resolve("metrics.csv")));
     resumedFrom = rows.isEmpty() ? null : rows.get(rows.size() - 1);
     // from here on: the warm start's time and CPU are not the loop's
@@ -190,8 +190,19 @@ public final class SwarmEngine implements AutoCloseable {
     });
     long every = Math.max(50, settings.metricsInterval().toMillis());
     ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
-    // `swarm adapter rollback` on the live run: its requests are taken within an interval
-    ticker.scheduleWithFixedDelay(() -> LiveRollbacks.serve(settings.dataDir(), Clock.systemUTC(), this::rollbackAsked),
+    // `swarm adapter rollback` and `list` on the live run: their requests are taken within an interval
+    LiveRequests.Handler commands = new LiveRequests.Handler() {
+      @Override
+      public CompletionStage<AdapterHub.RollbackReply> rollback(long to) {
+        return rollbackAsked(to);
+      }
+
+      @Override
+      public CompletionStage<AdapterHub.Versions> versions() {
+        return SwarmEngine.this.versions();
+      }
+    };
+    ticker.scheduleWithFixedDelay(() -> LiveRequests.serve(settings.dataDir(), Clock.systemUTC(), commands),
         every, every, TimeUnit.MILLISECONDS);
   }
 
@@ -435,6 +446,15 @@ public final class SwarmEngine implements AutoCloseable {
    */
   public CompletionStage<AdapterHub.RollbackReply> rollback(long to) {
     return ask(hub, replyTo -> new AdapterHub.Rollback(to, replyTo));
+  }
+
+  /**
+   * The adapter versions the hub keeps (oldest first, each with its parent, sha256, the step's
+   * metrics and whether it is good), the newest good one, and how many were ever published.
+   * {@code swarm adapter list} on a live run's folder comes here.
+   */
+  public CompletionStage<AdapterHub.Versions> versions() {
+    return ask(hub, AdapterHub.GetVersions::new);
   }
 
   /** A rollback {@code swarm adapter rollback} asked for: done as {@link #rollback}, and shown with the progress. */

@@ -34,7 +34,9 @@ import java.util.concurrent.Executor;
  * journals the last one (publishes go one at a time, in step order, each with its parent), so the
  * learner does not wait for the journal. Requests that arrive while a step runs are coalesced:
  * only the newest waits, the others are counted. A rollback announced on the adapter topic makes
- * it train on from the version rolled back to; a step in flight then is discarded. A step whose
+ * it train on from the version rolled back to; a step in flight then is discarded, and the newest
+ * request it was ever sent is stepped for again on the rolled-back line (the workers wait for a
+ * version trained at or past their positions, and every step since is bad). A step whose
  * loss, gradient or update is not finite is refused (nothing changes, nothing is published); after
  * {@code max-failed-steps} such failures in a row the trainer stops, and the engine ends the run.
  */
@@ -73,7 +75,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private record Reset(long version, long generation, Throwable failure) implements Command {}
 
-  private record Sampled(TrainRequest request, Replay.SampleReply reply, Throwable failure) implements Command {}
+  private record Sampled(TrainRequest request, long generation, Replay.SampleReply reply, Throwable failure) implements Command {}
 
   private record Stepped(TrainRequest request, long generation, TrainerCompute.Outcome outcome, java.util.List<io.swarmengine.replay.SampleKey> keys, Throwable failure)
       implements Command {}
@@ -101,6 +103,8 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   /** A step computed while the previous one was still publishing: it publishes next, on that one's version. */
   private Stepped unpublished;
   private TrainRequest waiting;
+  /** The newest position any request was for: after a rollback the trainer steps for it again. */
+  private TrainRequest newestAsked;
   private final java.util.List<ActorRef<Drained>> draining = new java.util.ArrayList<>();
   private long steps;
   private long coalesced;
@@ -185,6 +189,11 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       generation++; // a step in flight belongs to the rolled-back line: it will not be published
       busy = true;
       unpublished = null;
+      // the workers wait for a version trained at or past the positions they played, and every step
+      // since v is now bad: the newest request is asked for again, on the line from v
+      if (newestAsked != null && draining.isEmpty()) {
+        waiting = newest(waiting, newestAsked);
+      }
       resetTo(v);
     }
     return this;
@@ -229,6 +238,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
       dropped++;
       return this;
     }
+    newestAsked = newest(newestAsked, request);
     if (busy) {
       if (waiting != null) {
         coalesced++;
@@ -252,13 +262,17 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   /** Samples for {@code request}. */
   private void start(TrainRequest request) {
     busy = true;
+    long gen = generation;
     long timeout = settings.sampleTimeout().toMillis();
     Asks.ask(getContext(), Replay.SampleReply.class, replay, Duration.ofMillis(timeout).plus(ASK),
         replyTo -> new Replay.Sample(settings.batchGroups(), null, settings.maxLag(), timeout, replyTo),
-        (reply, failure) -> new Sampled(request, reply, failure));
+        (reply, failure) -> new Sampled(request, gen, reply, failure));
   }
 
   private Behavior<Command> onSampled(Sampled sampled) {
+    if (sampled.generation() != generation) {
+      return this; // rolled back while sampling: the adapter is being reset, the request waits again
+    }
     if (sampled.failure() != null || sampled.reply() instanceof Replay.SampleRefused) {
       String why = sampled.failure() != null ? sampled.failure().getMessage() : ((Replay.SampleRefused) sampled.reply()).reason();
       getContext().getLog().warn("no batch for the step at position {}: {}", sampled.request().position(), why);

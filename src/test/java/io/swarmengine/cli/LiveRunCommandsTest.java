@@ -17,12 +17,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code swarm adapter rollback} on a live run: the engine on the folder rolls back, its workers follow. */
-class LiveRollbackCommandTest {
+/**
+ * {@code swarm adapter rollback} and {@code list} on a live run: the engine on the folder rolls back
+ * (its workers follow) and lists its versions; the commands that read a stopped run refuse it.
+ */
+class LiveRunCommandsTest {
   @TempDir Path data;
 
   private Config config() {
@@ -33,7 +37,8 @@ class LiveRollbackCommandTest {
           schedule = "schedule=0..10:infer|10..1000000000:train(scope=attn,opt=sgd,lr=0.05,stride=2)"
           model { layers = 1, heads = 2, embd = 16, context = 16, warm-start.steps = 0 }
           rollout { group-size = 2, max-tokens = 3 }
-          workers { count = 2, chunk-groups = 2 }
+          # longer than the test's waits: a step the trainer owes after the rollback must come on its own
+          workers { count = 2, chunk-groups = 2, throttle-timeout = 5m }
           trainer.batch-groups = 2
           metrics.interval = 200ms
         }
@@ -42,8 +47,8 @@ class LiveRollbackCommandTest {
   }
 
   @Test
-  void aRollbackOfALiveRunTakesEffectInItsEngineAndOtherStoppedRunCommandsAreRefused() throws Exception {
-    java.util.List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+  void aLiveRunRollsBackAndListsItsVersionsForTheCommandLineAndRefusesStoppedRunCommands() throws Exception {
+    List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (SwarmEngine engine = SwarmEngine.start(config(), progress::add, io.swarmengine.worker.WorkerListener.NONE)) {
       until(() -> versions(engine).published() >= 4, 120);
 
@@ -73,6 +78,20 @@ class LiveRollbackCommandTest {
       assertEquals(2, refused.status(), refused.out());
       assertTrue(refused.err().startsWith("error: version 3 is itself marked bad"), refused.err());
 
+      PolicyCommandTest.Result listed = PolicyCommandTest.swarm("adapter", "list", "--data", data.toString());
+      assertEquals(0, listed.status(), listed.err());
+      List<JsonNode> lines = listed.lines();
+      assertTrue(lines.size() >= firstAfter, listed.out());
+      for (JsonNode line : lines) {
+        long v = line.get("version").asLong();
+        assertEquals(!bad.contains(v), line.get("good").asBoolean(), line.toString());
+        assertTrue(line.get("sha256").asText().matches("[0-9a-f]{64}"), line.toString());
+        assertTrue(line.get("metrics").has("loss"), "the step's metrics: " + line);
+      }
+      assertEquals(2, lines.get((int) firstAfter - 1).get("parent").asLong());
+      PolicyCommandTest.Result newest = PolicyCommandTest.swarm("adapter", "list", "--data", data.toString(), "--last", "1");
+      assertEquals(1, newest.lines().size(), newest.out());
+
       PolicyCommandTest.Result stats = PolicyCommandTest.swarm("replay", "stats", "--data", data.toString());
       assertEquals(2, stats.status(), stats.out());
       assertTrue(stats.err().startsWith("error: the run in " + data + " is live: this command reads a stopped run"),
@@ -81,6 +100,9 @@ class LiveRollbackCommandTest {
     try (var files = Files.list(data.resolve("control"))) {
       assertEquals(0, files.count(), "the hand-off leaves no file behind");
     }
+    PolicyCommandTest.Result stopped = PolicyCommandTest.swarm("adapter", "list", "--data", data.toString(), "--last", "3");
+    assertEquals(0, stopped.status(), stopped.err());
+    assertEquals(3, stopped.lines().size(), "the stopped run's hub, recovered from the journal: " + stopped.out());
   }
 
   private static AdapterHub.Versions versions(SwarmEngine engine) {
