@@ -202,8 +202,13 @@ public final class SwarmEngine implements AutoCloseable {
         return SwarmEngine.this.versions();
       }
     };
-    ticker.scheduleWithFixedDelay(() -> LiveRequests.serve(settings.dataDir(), Clock.systemUTC(), commands),
-        every, every, TimeUnit.MILLISECONDS);
+    ticker.scheduleWithFixedDelay(() -> {
+      try {
+        LiveRequests.serve(settings.dataDir(), Clock.systemUTC(), commands);
+      } catch (RuntimeException e) { // a task that throws is never run again: keep serving
+        LOG.warn("serving the command line's requests failed: {}", e.toString());
+      }
+    }, every, every, TimeUnit.MILLISECONDS);
   }
 
   /**

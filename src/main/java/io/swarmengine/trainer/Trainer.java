@@ -75,6 +75,9 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
 
   private record Reset(long version, long generation, Throwable failure) implements Command {}
 
+  /** An adapter version to reset the learner to (null: the base model). */
+  private record ResetTarget(AdapterHub.Version version) {}
+
   private record Sampled(TrainRequest request, long generation, Replay.SampleReply reply, Throwable failure) implements Command {}
 
   private record Stepped(TrainRequest request, long generation, TrainerCompute.Outcome outcome, java.util.List<io.swarmengine.replay.SampleKey> keys, Throwable failure)
@@ -103,6 +106,10 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   /** A step computed while the previous one was still publishing: it publishes next, on that one's version. */
   private Stepped unpublished;
   private TrainRequest waiting;
+  /** A step or an adapter reset running on the blocking dispatcher: the learner is in use. */
+  private boolean computing;
+  /** Where a rollback that came while the learner was in use resets it once it is free. */
+  private ResetTarget pendingReset;
   /** The newest position any request was for: after a rollback the trainer steps for it again. */
   private TrainRequest newestAsked;
   private final java.util.List<ActorRef<Drained>> draining = new java.util.ArrayList<>();
@@ -199,7 +206,13 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     return this;
   }
 
+  /** Loads {@code v} into the learner, once no step or earlier reset uses it (they share its state). */
   private void resetTo(AdapterHub.Version v) {
+    if (computing) {
+      pendingReset = new ResetTarget(v);
+      return;
+    }
+    computing = true;
     long number = v == null ? 0 : v.number();
     long gen = generation;
     getContext().pipeToSelf(
@@ -213,8 +226,20 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
         (ok, failure) -> new Reset(number, gen, failure));
   }
 
+  /** The learner is free again: a reset a rollback asked for meanwhile goes first. */
+  private boolean resetPending() {
+    computing = false;
+    if (pendingReset == null) {
+      return false;
+    }
+    ResetTarget target = pendingReset;
+    pendingReset = null;
+    resetTo(target.version());
+    return true;
+  }
+
   private Behavior<Command> onReset(Reset reset) {
-    if (reset.generation() != generation) {
+    if (resetPending() || reset.generation() != generation) {
       return this;
     }
     if (reset.failure() != null) {
@@ -290,6 +315,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
     }
     TrainRequest request = sampled.request();
     long gen = generation;
+    computing = true;
     getContext().pipeToSelf(
         CompletableFuture.supplyAsync(() -> {
           try {
@@ -304,7 +330,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   }
 
   private Behavior<Command> onStepped(Stepped stepped) {
-    if (stepped.generation() != generation) {
+    if (resetPending() || stepped.generation() != generation) {
       return this; // rolled back meanwhile; the reset clears busy
     }
     if (stepped.failure() != null) {
