@@ -5,14 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.actor.typed.pubsub.Topic;
-import com.typesafe.config.Config;
 import io.swarmengine.adapter.AdapterHub;
-import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.engine.LiveRequests;
 import io.swarmengine.engine.RunInspection;
 import io.swarmengine.model.ModelFormatException;
@@ -151,7 +145,7 @@ final class AdapterCommand extends ParentCommand {
 
     private AdapterHub.Versions stopped() {
       return StoppedRun.with(data, "swarm-adapter-list", "the adapter hub", (system, config) -> {
-        var hub = hub(system, config);
+        var hub = RunInspection.recoverHub(system, config);
         return AskPattern.<AdapterHub.Command, AdapterHub.Versions>ask(
                 hub, AdapterHub.GetVersions::new, Duration.ofMinutes(1), system.scheduler())
             .toCompletableFuture()
@@ -176,17 +170,6 @@ final class AdapterCommand extends ParentCommand {
       Thread.currentThread().interrupt();
       throw new CliError("interrupted");
     }
-  }
-
-  /** The stopped run's adapter hub, recovered from its journal in {@code system}. */
-  private static ActorRef<AdapterHub.Command> hub(ActorSystem<Void> system, Config config) {
-    var topic = system.systemActorOf(
-        Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
-    return system.systemActorOf(
-        AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
-            new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC(),
-            AdapterHub.keepVersions(config)),
-        "hub", Props.empty());
   }
 
   @Command(
@@ -228,7 +211,7 @@ final class AdapterCommand extends ParentCommand {
 
     private AdapterHub.RollbackReply stopped() {
       return StoppedRun.with(data, "swarm-adapter-rollback", "the adapter hub", (system, config) -> {
-        var hub = hub(system, config);
+        var hub = RunInspection.recoverHub(system, config);
         return AskPattern.<AdapterHub.Command, AdapterHub.RollbackReply>ask(
                 hub, r -> new AdapterHub.Rollback(to, r), Duration.ofMinutes(1), system.scheduler())
             .toCompletableFuture()

@@ -23,17 +23,13 @@ final class KnownSettings {
 
   /** @throws ConfigException.ValidationFailed naming each unknown key, where it was set, and the nearest known key */
   static void require(Config config) {
-    List<String> known = new ArrayList<>();
-    for (Map.Entry<String, ConfigValue> e : REFERENCE.getConfig("swarm").entrySet()) {
-      known.add("swarm." + e.getKey());
-    }
     List<ConfigException.ValidationProblem> unknown = new ArrayList<>();
     config.getConfig("swarm").entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> {
           String path = "swarm." + e.getKey();
           if (!path.equals(DERIVED) && !path.startsWith(DERIVED + ".") && !REFERENCE.hasPathOrNull(path)) {
-            String nearest = nearest(path, known);
+            String nearest = nearest(path);
             unknown.add(new ConfigException.ValidationProblem(path, e.getValue().origin(),
                 "not a setting of the engine" + (nearest == null ? "" : " (did you mean " + nearest + "?)")));
           }
@@ -44,10 +40,11 @@ final class KnownSettings {
   }
 
   /** The known key the fewest edits away, if it is close enough to be what was meant. */
-  private static String nearest(String path, List<String> known) {
+  private static String nearest(String path) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    for (String k : known) {
+    for (Map.Entry<String, ConfigValue> e : REFERENCE.getConfig("swarm").entrySet()) {
+      String k = "swarm." + e.getKey();
       int d = distance(path, k);
       if (d < bestDistance) {
         best = k;

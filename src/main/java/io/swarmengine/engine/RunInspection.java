@@ -55,6 +55,18 @@ public final class RunInspection {
   }
 
   /**
+   * The adapter hub of the stopped run {@code config} describes (its {@link #configOf}), recovered
+   * from the journal in {@code system}, for tools that ask or tell it something.
+   */
+  public static ActorRef<AdapterHub.Command> recoverHub(ActorSystem<?> system, Config config) {
+    ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic = system.systemActorOf(
+        Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
+    return system.systemActorOf(AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
+        new AdapterStore(Path.of(config.getString("swarm.data-dir"))), topic, Clock.systemUTC(),
+        AdapterHub.keepVersions(config)), "hub", Props.empty());
+  }
+
+  /**
    * The status of the stopped run in {@code data}, recovered from its journal: the cursor (with the
    * schedule the run recorded in run.json), the replay and the adapter hub. Nothing is written.
    *
@@ -81,10 +93,7 @@ public final class RunInspection {
           PolicyCursor.create(spec, total, CursorSettings.fromConfig(config), Clock.systemUTC()), "cursor", Props.empty());
       ActorRef<Replay.Command> replay =
           system.systemActorOf(Replay.create(ReplaySettings.fromConfig(config), 0), "replay", Props.empty());
-      ActorRef<Topic.Command<AdapterHub.AdapterPublished>> topic = system.systemActorOf(
-          Topic.create(AdapterHub.AdapterPublished.class, AdapterHub.TOPIC), "topic", Props.empty());
-      ActorRef<AdapterHub.Command> hub = system.systemActorOf(AdapterHub.create(config.getString("swarm.adapters.persistence-id"),
-          new AdapterStore(data), topic, Clock.systemUTC(), AdapterHub.keepVersions(config)), "hub", Props.empty());
+      ActorRef<AdapterHub.Command> hub = recoverHub(system, config);
       PolicyCursor.Progress p = ask(system, cursor, PolicyCursor.GetProgress::new);
       Replay.Stats s = ask(system, replay, Replay.GetStats::new);
       AdapterHub.Versions v = ask(system, hub, AdapterHub.GetVersions::new);

@@ -81,7 +81,7 @@ public final class RunMetrics implements WorkerListener {
   @Override
   public synchronized void rejected(String workerId, List<io.swarmengine.replay.Replay.Rejection> rejections) {
     if (firstRejection == null && !rejections.isEmpty()) {
-      firstRejection = rejections.get(0).id() + ": " + String.join("; ", rejections.get(0).reasons());
+      firstRejection = rejections.get(0).describe();
     }
     rejectedGroups += rejections.size();
   }

@@ -127,7 +127,12 @@ public final class Replay
   public record InsertResult(List<String> accepted, List<String> duplicates, List<Rejection> rejected)
       implements CborSerializable {}
 
-  public record Rejection(String id, List<String> reasons) implements CborSerializable {}
+  public record Rejection(String id, List<String> reasons) implements CborSerializable {
+    /** The group's id and every reason, for a log line or a summary. */
+    public String describe() {
+      return id + ": " + String.join("; ", reasons);
+    }
+  }
 
   public sealed interface SampleReply extends CborSerializable {}
 

@@ -579,7 +579,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     }
     Replay.InsertResult result = answered.result();
     for (Replay.Rejection r : result.rejected()) {
-      getContext().getLog().error("{}: the replay refused group {}: {}", workerId, r.id(), String.join("; ", r.reasons()));
+      getContext().getLog().error("{}: the replay refused group {}", workerId, r.describe());
     }
     if (!result.rejected().isEmpty()) {
       listener.rejected(workerId, result.rejected());
