@@ -5,7 +5,8 @@
 #   benchmarks/demo-ab.sh [-n RUNS] [-p POSITIONS] [-s SEED] [-w WORK] 'NAME|JAR|FLAGS' ...
 # JAR empty: target/swarm.jar (built when needed); FLAGS go to java before -jar. Every run gets the
 # launcher's JIT files (SWARM_COMPILER_DIRECTIVES and SWARM_COMPILE_COMMANDS as in ./swarm; a
-# variant's own -XX:CompilerDirectivesFile=... comes later and wins). Two runs each, 5,000 positions:
+# variant's own -XX:CompilerDirectivesFile=... comes later and wins) and its jar's class-data
+# archive (JAR.jsa beside it, written when missing; SWARM_CLASS_ARCHIVE= for none, as in ./swarm). Two runs each, 5,000 positions:
 #   benchmarks/demo-ab.sh -n 2 'shipped||' 'parallel-gc||-XX:+UseParallelGC'
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,8 +58,9 @@ for r in $(seq 1 "$runs"); do
     rm -rf "$dir"
     mkdir -p "$dir/data"
     cp -r "$work/base" "$dir/data/base"
+    source "$root/src/main/jvm/class-archive.sh" # the launcher's class-data archive of this jar, as array cds
     # shellcheck disable=SC2086 # FLAGS is a list of JVM options
-    if ! java "${jit[@]}" $flags -jar "$jar" demo --data "$dir/data" --positions "$positions" --seed "$seed" \
+    if ! java ${cds[@]+"${cds[@]}"} "${jit[@]}" $flags -jar "$jar" demo --data "$dir/data" --positions "$positions" --seed "$seed" \
         >"$dir/out" 2>"$dir/err"; then
       echo "| $name | $r | failed: see $dir/err | | | | | |"
       continue
