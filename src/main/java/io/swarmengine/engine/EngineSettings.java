@@ -65,9 +65,16 @@ public record EngineSettings(
     CompiledPolicy compiled;
     try {
       spec = PolicySpec.parse(s.getString("schedule"), io.swarmengine.policy.TrainScope.GPT2_SCOPES);
-      compiled = spec.compile(positions);
     } catch (PolicyException e) {
       throw new ConfigException.BadValue("swarm.schedule", e.getMessage());
+    }
+    try {
+      compiled = spec.compile(positions);
+    } catch (PolicyException e) {
+      // a sound schedule can fail on the run's length alone (the demo's trains from position 64 on)
+      throw new ConfigException.BadValue("swarm.schedule", e.getMessage() + (positions == null
+          ? "; the run is unbounded (swarm.positions = 0)"
+          : "; its boundaries resolved against the run's " + positions + " positions (swarm.positions, --positions)"));
     }
     Config m = s.getConfig("model");
     Path base = data.resolve(m.getString("base"));

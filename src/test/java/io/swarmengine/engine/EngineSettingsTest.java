@@ -56,6 +56,17 @@ class EngineSettingsTest {
   }
 
   @Test
+  void aScheduleTooLongForTheRunSaysHowManyPositionsItResolvedAgainst() {
+    // reference.conf's schedule trains from position 64 on: a run of 64 positions leaves it an empty segment
+    ConfigException e = assertThrows(ConfigException.BadValue.class, () -> EngineSettings.from(with("swarm.positions", 64)));
+    assertTrue(e.getMessage().contains("swarm.schedule") && e.getMessage().contains("(64..64)")
+        && e.getMessage().contains("resolved against the run's 64 positions"), e.getMessage());
+    ConfigException unbounded = assertThrows(ConfigException.BadValue.class, () -> EngineSettings.from(
+        SwarmConfig.load(ConfigFactory.parseMap(Map.of("swarm.data-dir", data.toString(), "swarm.positions", 0)))));
+    assertTrue(unbounded.getMessage().contains("the run is unbounded"), unbounded.getMessage());
+  }
+
+  @Test
   void aBadValueStopsTheStartBeforeTheWarmStart() {
     assertThrows(ConfigException.BadValue.class, () -> SwarmEngine.start(with("swarm.replay.capacity", -3)));
     assertFalse(Files.exists(data.resolve("base")), "no base model was warm-started");
