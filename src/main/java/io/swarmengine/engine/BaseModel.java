@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 
 /**
@@ -73,8 +74,15 @@ final class BaseModel {
               + "with SFT on %s, up to %d steps",
           settings.baseModel(), settings.freshModel().layers(), settings.freshModel().embd(),
           settings.freshModel().positions(), settings.task().name(), warm.steps()));
-      WarmStart.Result r = WarmStart.run(model, settings.task(), new ByteTokenizer(), warm, settings.rollout().maxTokens(),
-          settings.seed() * 7919, progress);
+      // the training step's threads: nothing else runs yet
+      ForkJoinPool pool = new ForkJoinPool(settings.trainerThreads());
+      WarmStart.Result r;
+      try {
+        r = WarmStart.run(model, settings.task(), new ByteTokenizer(), warm, settings.rollout().maxTokens(),
+            settings.seed() * 7919, new Parallel(pool), progress);
+      } finally {
+        pool.shutdownNow();
+      }
       progress.accept(String.format(java.util.Locale.ROOT, "warm start done: %d steps, loss %.3f, greedy success %.1f%%",
           r.steps(), r.loss(), 100 * r.success()));
     }

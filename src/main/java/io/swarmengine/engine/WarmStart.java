@@ -38,57 +38,62 @@ public final class WarmStart {
   private WarmStart() {}
 
   /**
-   * Trains {@code model} in place.
+   * Trains {@code model} in place, each step's demonstrations split into one shard per thread of
+   * {@code par}, each shard's gradients in a buffer of its own, summed in shard order (so the result
+   * depends on the thread count only at float rounding).
    *
    * @throws IllegalArgumentException when the task has no demonstrations
    */
   public static Result run(Gpt2 model, Task task, Tokenizer tokenizer, Settings settings, int maxTokens, long seed,
-      Consumer<String> progress) {
+      Parallel par, Consumer<String> progress) {
     if (task.demonstration(seed).isEmpty()) {
       throw new IllegalArgumentException("task " + task.name() + " has no demonstrations to warm-start from; "
           + "set swarm.model.warm-start.steps = 0 or give the run a base model");
     }
     Optimizer optimizer = new Optimizer();
-    Map<String, float[]> grads = model.zeroGradients();
-    int v = model.config.vocab();
+    int shards = Math.max(1, Math.min(par.threads(), settings.batch()));
+    List<Map<String, float[]>> grads = new ArrayList<>(shards);
+    for (int k = 0; k < shards; k++) {
+      grads.add(model.zeroGradients());
+    }
+    double[] lossSums = new double[shards];
+    long[] lossTokens = new long[shards];
     double loss = Double.NaN;
     double success = Double.NaN;
     int step = 0;
     long started = System.nanoTime();
     while (step < settings.steps()) {
-      double sum = 0;
-      long tokens = 0;
-      for (int b = 0; b < settings.batch(); b++) {
-        Episode demo = demonstration(task, tokenizer, seed + (long) step * settings.batch() + b, model.config.positions());
-        int[] seq = sequence(demo);
-        int[] targets = new int[seq.length];
-        float[] dloss = new float[seq.length];
-        int trained = markActions(demo, targets, seq);
-        boolean[] isAction = new boolean[seq.length];
-        for (int i = 0; i < seq.length; i++) {
-          isAction[i] = targets[i] >= 0;
-          targets[i] = Math.max(0, targets[i]); // not trained: zero weight, any valid index
-        }
-        Gpt2.Pass pass = model.forward(seq);
-        float[] probs = new float[seq.length * v];
-        float[] losses = new float[seq.length];
-        CrossEntropy.forward(Parallel.sequential(), losses, probs, pass.logits, targets, seq.length, v);
-        for (int i = 0; i < seq.length; i++) {
-          if (isAction[i]) {
-            dloss[i] = 1f / (trained * settings.batch());
-            sum += losses[i];
-            tokens++;
+      long first = seed + (long) step * settings.batch();
+      par.forRange(shards, 1, (from, to) -> {
+        for (int k = from; k < to; k++) {
+          lossSums[k] = 0;
+          lossTokens[k] = 0;
+          // shard k: demonstrations [k·batch/shards, (k+1)·batch/shards) of the step
+          for (int b = k * settings.batch() / shards; b < (k + 1) * settings.batch() / shards; b++) {
+            accumulate(model, task, tokenizer, first + b, settings.batch(), grads.get(k), lossSums, lossTokens, k);
           }
         }
-        float[] dlogits = new float[pass.logits.length];
-        CrossEntropy.backward(dlogits, dloss, probs, targets, seq.length, v);
-        model.backward(pass, dlogits, grads);
+      });
+      Map<String, float[]> sum = grads.get(0);
+      double lossSum = lossSums[0];
+      long tokens = lossTokens[0];
+      for (int k = 1; k < shards; k++) {
+        for (Map.Entry<String, float[]> e : grads.get(k).entrySet()) {
+          float[] into = sum.get(e.getKey());
+          float[] add = e.getValue();
+          for (int i = 0; i < add.length; i++) {
+            into[i] += add[i];
+          }
+          Arrays.fill(add, 0f);
+        }
+        lossSum += lossSums[k];
+        tokens += lossTokens[k];
       }
-      optimizer.step(model.parameters(), grads, OptimizerKind.ADAM, settings.lr(), 1.0, 0.9, 0.0);
-      loss = sum / Math.max(1, tokens);
+      optimizer.step(model.parameters(), sum, OptimizerKind.ADAM, settings.lr(), 1.0, 0.9, 0.0);
+      loss = lossSum / Math.max(1, tokens);
       step++;
       if (step % settings.evalEvery() == 0 || step == settings.steps()) {
-        success = greedySuccess(model, task, tokenizer, settings.eval(), maxTokens);
+        success = greedySuccess(model, task, tokenizer, settings.eval(), maxTokens, par);
         progress.accept(String.format(java.util.Locale.ROOT,
             "warm start: step %d/%d  loss %.3f  greedy success %.1f%%  (%.0f s)", step, settings.steps(), loss,
             100 * success, (System.nanoTime() - started) / 1e9));
@@ -100,18 +105,63 @@ public final class WarmStart {
     return new Result(step, loss, success);
   }
 
-  /** The share of {@code episodes} held-out episodes the model solves answering greedily. */
-  public static double greedySuccess(Gpt2 model, Task task, Tokenizer tokenizer, int episodes, int maxTokens) {
+  /**
+   * Adds one demonstration's cross-entropy gradient on its action tokens, weighted 1/(its action
+   * tokens · batch), into {@code grads}, and its summed loss and token count into shard {@code k}'s sums.
+   */
+  private static void accumulate(Gpt2 model, Task task, Tokenizer tokenizer, long demoSeed, int batch,
+      Map<String, float[]> grads, double[] lossSums, long[] lossTokens, int k) {
+    int v = model.config.vocab();
+    Episode demo = demonstration(task, tokenizer, demoSeed, model.config.positions());
+    int[] seq = sequence(demo);
+    int[] targets = new int[seq.length];
+    float[] dloss = new float[seq.length];
+    int trained = markActions(demo, targets, seq);
+    boolean[] isAction = new boolean[seq.length];
+    for (int i = 0; i < seq.length; i++) {
+      isAction[i] = targets[i] >= 0;
+      targets[i] = Math.max(0, targets[i]); // not trained: zero weight, any valid index
+    }
+    Gpt2.Pass pass = model.forward(seq);
+    float[] probs = new float[seq.length * v];
+    float[] losses = new float[seq.length];
+    CrossEntropy.forward(Parallel.sequential(), losses, probs, pass.logits, targets, seq.length, v);
+    for (int i = 0; i < seq.length; i++) {
+      if (isAction[i]) {
+        dloss[i] = 1f / (trained * batch);
+        lossSums[k] += losses[i];
+        lossTokens[k]++;
+      }
+    }
+    float[] dlogits = new float[pass.logits.length];
+    CrossEntropy.backward(dlogits, dloss, probs, targets, seq.length, v);
+    model.backward(pass, dlogits, grads);
+  }
+
+  /** The share of {@code episodes} held-out episodes the model solves answering greedily, split over {@code par}'s threads. */
+  public static double greedySuccess(Gpt2 model, Task task, Tokenizer tokenizer, int episodes, int maxTokens, Parallel par) {
+    int shards = Math.max(1, Math.min(par.threads(), episodes));
+    int[] solved = new int[shards];
+    par.forRange(shards, 1, (from, to) -> {
+      for (int k = from; k < to; k++) {
+        solved[k] = solvedGreedily(model, task, tokenizer, k * episodes / shards, (k + 1) * episodes / shards, maxTokens);
+      }
+    });
+    return (double) Arrays.stream(solved).sum() / Math.max(1, episodes);
+  }
+
+  /** How many of held-out episodes [from, to) the model solves answering greedily. */
+  private static int solvedGreedily(Gpt2 model, Task task, Tokenizer tokenizer, int from, int to, int maxTokens) {
     ModelRollouts greedy = new ModelRollouts(tokenizer, new RolloutSettings(1, 0f, 0, 1f, maxTokens, 16));
     PolicyModel policy = PolicyModel.base(model);
     int solved = 0;
-    for (int i = 0; i < episodes; i++) {
+    for (int i = from; i < to; i++) {
       Episode e = greedy.play(task, EVAL_SEEDS + i * 0x9e3779b97f4a7c15L, policy, i).get(0);
       if (e.totalReward() >= task.successReward() - 1e-9) {
         solved++;
       }
     }
-    return (double) solved / Math.max(1, episodes);
+    return solved;
   }
 
   /** The task's correct episode from {@code seed}, each action ended by EOS, cut to fit the context. */
