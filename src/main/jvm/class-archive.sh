@@ -15,7 +15,8 @@ if [[ -n "$archive" ]]; then
   # once per build: not again after a failed try for this jar (its log is newer), nor where it cannot be written
   if [[ ! "$archive" -nt "$jar" && ! "$archive_log" -nt "$jar" && -w "$(dirname "$archive")" ]]; then
     archive_work="$(mktemp -d)"
-    trap 'rm -rf "$archive.$$" "$archive_log" "$archive_work"; exit 130' INT TERM
+    trap 'rm -rf "$archive.$$" "$archive_log" "$archive_work"
+      echo "swarm: stopped while writing the class-data archive; the command did not run" >&2; exit 130' INT TERM
     echo "swarm: writing the class-data archive $archive (once per build, ~12 s)..." >&2
     # written under a name of its own, then renamed: a launcher next to this one never maps half a file
     if java -XX:ArchiveClassesAtExit="$archive.$$" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" \
