@@ -110,10 +110,13 @@ public final class AdapterHub
   }
 
   /**
-   * Broadcast when the newest good version changes (by a publish or a rollback; null: the base
-   * model), at {@code announcedAtMillis} on the hub's clock: hot-reload latency counts from here.
+   * Broadcast when the newest good version changes (by a publish, or by a rollback: {@code
+   * rollback}; null: the base model), at {@code announcedAtMillis} on the hub's clock: hot-reload
+   * latency counts from here. The topic keeps the hub's order, but not against the hub's replies:
+   * the trainer may hear of version n after the reply that published n + 1, so only the flag says
+   * that a lower number is a rollback.
    */
-  public record AdapterPublished(Version version, long announcedAtMillis) implements CborSerializable {}
+  public record AdapterPublished(Version version, long announcedAtMillis, boolean rollback) implements CborSerializable {}
 
   // ---- events and state ----
 
@@ -273,7 +276,7 @@ public final class AdapterHub
     }
     return Effect()
         .persist(events)
-        .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(v, clock.millis()))))
+        .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(v, clock.millis(), false))))
         .thenRun(s -> deleteUnshared(state, s))
         .thenReply(publish.replyTo(), s -> new Published(v));
   }
@@ -340,7 +343,7 @@ public final class AdapterHub
     }
     return Effect()
         .persist(new VersionsMarkedBad(to, bad))
-        .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(s.newestGood(), clock.millis()))))
+        .thenRun(s -> topic.tell(Topic.publish(new AdapterPublished(s.newestGood(), clock.millis(), true))))
         .thenReply(rollback.replyTo(), s -> new RolledBack(to, bad));
   }
 

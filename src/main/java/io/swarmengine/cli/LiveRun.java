@@ -25,7 +25,7 @@ final class LiveRun {
     // Ctrl-C before the engine is up (in the warm start, mostly) has nothing to finish: say so
     Thread stopWhileStarting = new Thread(() -> {
       out.println("stopped (Ctrl-C) while the run was starting: nothing acknowledged is lost; run the same command"
-          + " again to go on (a warm start that had not finished starts over)");
+          + " again to go on (a warm start goes on from its last evaluation)");
       out.flush();
     }, "swarm-stop-starting");
     Runtime.getRuntime().addShutdownHook(stopWhileStarting);

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 /**
  * The run's base model: the HF folder {@code swarm.model.base} (config.json + model.safetensors)
  * when it exists; otherwise a fresh GPT-2 of the configured size, warm-started on the task and
- * saved there (moved into place whole, so a stop during the warm start leaves no half model).
+ * saved there (moved into place whole, so a stop during the warm start leaves no half model; the
+ * warm start's own progress is kept beside it, see {@link WarmStartCheckpoint}).
  */
 final class BaseModel {
   private BaseModel() {}
@@ -69,7 +70,9 @@ final class BaseModel {
   private static void create(EngineSettings settings, Consumer<String> progress) {
     Gpt2 model = Gpt2.random(settings.freshModel(), settings.seed(), Parallel.sequential());
     WarmStart.Settings warm = settings.warmStart();
+    WarmStartCheckpoint checkpoint = null;
     if (warm.steps() > 0) {
+      checkpoint = checkpoint(settings);
       progress.accept(String.format("no base model in %s: warm-starting a fresh GPT-2 (%d layers, %d wide, %d context) "
               + "with SFT on %s, up to %d steps",
           settings.baseModel(), settings.freshModel().layers(), settings.freshModel().embd(),
@@ -79,7 +82,7 @@ final class BaseModel {
       WarmStart.Result r;
       try {
         r = WarmStart.run(model, settings.task(), new ByteTokenizer(), warm, settings.rollout().maxTokens(),
-            settings.seed() * 7919, new Parallel(pool), progress);
+            settings.seed() * 7919, new Parallel(pool), checkpoint, progress);
       } finally {
         pool.shutdownNow();
       }
@@ -99,6 +102,24 @@ final class BaseModel {
     } catch (IOException e) {
       throw new IllegalStateException("cannot save the base model to " + settings.baseModel() + ": " + e.getMessage(), e);
     }
+    if (checkpoint != null) {
+      checkpoint.delete();
+    }
+  }
+
+  /** Beside the base folder: {@code DIR/base.warm-start.safetensors}, for what the warm start's steps depend on. */
+  private static WarmStartCheckpoint checkpoint(EngineSettings settings) {
+    WarmStart.Settings warm = settings.warmStart();
+    // a task's name does not tell its variants apart (arithmetic:9 and arithmetic:20): its first demonstrations do
+    StringBuilder demos = new StringBuilder();
+    for (long seed = 0; seed < 8; seed++) {
+      demos.append(settings.task().start(seed).observation()).append('\u0000')
+          .append(settings.task().demonstration(seed).orElse(java.util.List.of())).append('\u0000');
+    }
+    String fingerprint = String.format(java.util.Locale.ROOT, "task=%s/%08x model=%s batch=%d lr=%s seed=%d",
+        settings.task().name(), demos.toString().hashCode(), settings.freshModel(), warm.batch(), warm.lr(), settings.seed());
+    Path base = settings.baseModel();
+    return new WarmStartCheckpoint(base.resolveSibling(base.getFileName() + ".warm-start.safetensors"), fingerprint);
   }
 
   private static void deleteQuietly(Path tmp) {

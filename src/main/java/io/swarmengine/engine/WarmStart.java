@@ -13,6 +13,7 @@ import io.swarmengine.replay.Turn;
 import io.swarmengine.worker.ModelRollouts;
 import io.swarmengine.worker.PolicyModel;
 import io.swarmengine.worker.RolloutSettings;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,12 +41,13 @@ public final class WarmStart {
   /**
    * Trains {@code model} in place, each step's demonstrations split into one shard per thread of
    * {@code par}, each shard's gradients in a buffer of its own, summed in shard order (so the result
-   * depends on the thread count only at float rounding).
+   * depends on the thread count only at float rounding). With a {@code checkpoint} (null: none) it
+   * goes on from the one saved there, and saves one at each evaluation it does not stop at.
    *
    * @throws IllegalArgumentException when the task has no demonstrations
    */
-  public static Result run(Gpt2 model, Task task, Tokenizer tokenizer, Settings settings, int maxTokens, long seed,
-      Parallel par, Consumer<String> progress) {
+  static Result run(Gpt2 model, Task task, Tokenizer tokenizer, Settings settings, int maxTokens, long seed,
+      Parallel par, WarmStartCheckpoint checkpoint, Consumer<String> progress) {
     if (task.demonstration(seed).isEmpty()) {
       throw new IllegalArgumentException("task " + task.name() + " has no demonstrations to warm-start from; "
           + "set swarm.model.warm-start.steps = 0 or give the run a base model");
@@ -60,7 +62,7 @@ public final class WarmStart {
     long[] lossTokens = new long[shards];
     double loss = Double.NaN;
     double success = Double.NaN;
-    int step = 0;
+    int step = checkpoint == null ? 0 : checkpoint.restore(model, optimizer, progress);
     long started = System.nanoTime();
     while (step < settings.steps()) {
       long first = seed + (long) step * settings.batch();
@@ -94,15 +96,29 @@ public final class WarmStart {
       step++;
       if (step % settings.evalEvery() == 0 || step == settings.steps()) {
         success = greedySuccess(model, task, tokenizer, settings.eval(), maxTokens, par);
+        boolean done = success >= settings.targetSuccess();
+        if (!done && checkpoint != null && step < settings.steps()) {
+          save(checkpoint, step, model, optimizer, progress); // before the line: a stop once it shows loses nothing
+        }
         progress.accept(String.format(java.util.Locale.ROOT,
             "warm start: step %d/%d  loss %.3f  greedy success %.1f%%  (%.0f s)", step, settings.steps(), loss,
             100 * success, (System.nanoTime() - started) / 1e9));
-        if (success >= settings.targetSuccess()) {
+        if (done) {
           break;
         }
       }
     }
     return new Result(step, loss, success);
+  }
+
+  /** A checkpoint that cannot be written costs only what a stop would then lose: the warm start goes on. */
+  private static void save(WarmStartCheckpoint checkpoint, int step, Gpt2 model, Optimizer optimizer, Consumer<String> progress) {
+    try {
+      checkpoint.save(step, model, optimizer);
+    } catch (IOException e) {
+      progress.accept("warm start: cannot save its progress to " + checkpoint.file() + " (" + e.getMessage()
+          + "); going on without");
+    }
   }
 
   /**

@@ -427,7 +427,7 @@ public final class EmbeddedLearner implements Learner {
     optimizer.secondMoments().forEach((name, a) -> out.put("second." + name, flat(a)));
     // rewritten in place every step (a tenth of a new file's cost): the checksum tells a torn one
     Safetensors.overwrite(dir.resolve(STATE_FILE), Safetensors.encode(out,
-        Map.of("optimizer_steps", Long.toString(optimizer.steps()), STATE_OF, of, STATE_CRC, crc32(out))));
+        Map.of("optimizer_steps", Long.toString(optimizer.steps()), STATE_OF, of, STATE_CRC, Safetensors.crc32(out))));
   }
 
   @Override
@@ -439,7 +439,7 @@ public final class EmbeddedLearner implements Learner {
     if (!of.equals(in.metadata().get(STATE_OF))) {
       return false;
     }
-    if (!crc32(in.tensors()).equals(in.metadata().get(STATE_CRC))) {
+    if (!Safetensors.crc32(in.tensors()).equals(in.metadata().get(STATE_CRC))) {
       throw new ModelFormatException(dir + ": the learner state's tensors do not match its checksum (torn by a kill mid-write?)");
     }
     for (Map.Entry<String, float[]> e : trainable.entrySet()) { // all checked before any is copied
@@ -462,17 +462,6 @@ public final class EmbeddedLearner implements Learner {
     }
     optimizer.restore(Long.parseLong(in.metadata().getOrDefault("optimizer_steps", "0")));
     return true;
-  }
-
-  /** CRC-32 of the tensors' values in name order, as hex. */
-  private static String crc32(Map<String, Safetensors.Tensor> tensors) {
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    for (Safetensors.Tensor t : new java.util.TreeMap<>(tensors).values()) {
-      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(t.data().length * Float.BYTES);
-      bytes.asFloatBuffer().put(t.data());
-      crc.update(bytes);
-    }
-    return Long.toHexString(crc.getValue());
   }
 
   private static Safetensors.Tensor flat(float[] a) {

@@ -109,6 +109,26 @@ public final class Optimizer {
     return steps;
   }
 
+  /** The moments to save ({@code first.NAME}, {@code second.NAME}; live arrays), see {@link #restore(Map, long)}. */
+  public Map<String, float[]> moments() {
+    Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    first.forEach((name, m) -> out.put("first." + name, m));
+    second.forEach((name, v) -> out.put("second." + name, v));
+    return out;
+  }
+
+  /** Takes back the moments {@link #moments()} gave and the steps taken with them. */
+  public void restore(Map<String, float[]> moments, long steps) {
+    moments.forEach((key, a) -> {
+      if (key.startsWith("first.")) {
+        first.put(key.substring("first.".length()), a);
+      } else if (key.startsWith("second.")) {
+        second.put(key.substring("second.".length()), a);
+      }
+    });
+    this.steps = steps;
+  }
+
   Map<String, float[]> firstMoments() {
     return first;
   }

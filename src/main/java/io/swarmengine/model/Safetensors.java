@@ -235,6 +235,17 @@ public final class Safetensors {
     return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
   }
 
+  /** CRC-32 of the tensors' values in name order, as hex: metadata that tells a torn or zeroed file. */
+  public static String crc32(Map<String, Tensor> tensors) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    for (Tensor t : new java.util.TreeMap<>(tensors).values()) {
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(t.data().length * Float.BYTES);
+      bytes.asFloatBuffer().put(t.data());
+      crc.update(bytes);
+    }
+    return Long.toHexString(crc.getValue());
+  }
+
   /** Writes F32 tensors (in name order) and metadata; the header is padded to 8 bytes. */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
       throws IOException {

@@ -191,7 +191,7 @@ public final class Trainer extends AbstractBehavior<Trainer.Command> {
   private Behavior<Command> onVersionAnnounced(VersionAnnounced announced) {
     AdapterHub.Version v = announced.published().version();
     long number = v == null ? 0 : v.number();
-    if (version >= 0 && number < version) {
+    if (announced.published().rollback() && version >= 0 && number < version) {
       getContext().getLog().info("rollback to version {}: training goes on from it", number);
       generation++; // a step in flight belongs to the rolled-back line: it will not be published
       busy = true;

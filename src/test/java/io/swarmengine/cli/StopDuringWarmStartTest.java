@@ -1,5 +1,6 @@
 package io.swarmengine.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,12 +17,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Ctrl-C (SIGINT or SIGTERM: the same JVM hooks) in a real {@code swarm demo} process during its warm start. */
+/**
+ * Ctrl-C (SIGINT or SIGTERM: the same JVM hooks) in a real {@code swarm demo} process during its warm
+ * start, then the same command again: it goes on from the warm start's last evaluation.
+ */
 class StopDuringWarmStartTest {
   @TempDir Path dir;
 
   @Test
-  void aStopDuringTheWarmStartSaysWhatHappensNextAndLeavesNoHalfModel() throws Exception {
+  void aStopDuringTheWarmStartSaysWhatHappensNextLeavesNoHalfModelAndTheNextRunGoesOn() throws Exception {
     Path data = dir.resolve("data");
     String java = ProcessHandle.current().info().command().orElse("java");
     Process demo = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), SwarmCli.class.getName(),
@@ -34,7 +38,7 @@ class StopDuringWarmStartTest {
       try (BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = out.readLine()) != null; ) {
           lines.add(line);
-          if (line.startsWith("no base model in ")) {
+          if (line.startsWith("warm start: step 50/")) { // printed once that step's checkpoint is saved
             warming.complete(null);
           }
         }
@@ -57,5 +61,14 @@ class StopDuringWarmStartTest {
     try (Stream<Path> files = Files.list(data)) {
       assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".base-")), "a half-saved base model is left");
     }
+    Path checkpoint = data.resolve("base.warm-start.safetensors");
+    assertTrue(Files.isRegularFile(checkpoint), "the warm start's progress was not kept");
+
+    PolicyCommandTest.Result again = PolicyCommandTest.swarm("demo", "--data", data.toString(), "--positions", "80");
+    assertEquals(0, again.status(), again.err() + again.out());
+    assertTrue(again.out().contains("warm start: going on from step 50, saved in " + checkpoint), again.out());
+    assertFalse(again.out().contains("warm start: step 50/"), "step 50 again: " + again.out());
+    assertTrue(again.out().contains("positions completed: 80 of 80"), again.out());
+    assertFalse(Files.exists(checkpoint), "the checkpoint outlived the base it led to");
   }
 }

@@ -37,6 +37,8 @@ class BaseModelTest {
     Gpt2 made = BaseModel.prepare(settings(), progress::add);
     assertTrue(progress.get(0).startsWith("no base model in " + data.resolve("base")), progress.toString());
     assertTrue(Files.isRegularFile(data.resolve("base/config.json")));
+    // saved at step 1 of 2, gone with the base saved
+    assertFalse(Files.exists(data.resolve("base.warm-start.safetensors")), "the warm start's checkpoint is left");
 
     List<String> again = new ArrayList<>();
     Gpt2 loaded = BaseModel.prepare(settings(), again::add);

@@ -93,7 +93,7 @@ class TrainerRollbackTest {
   }
 
   private void rollBackToTheBaseModel() {
-    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(null, 0)));
+    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(null, 0, true)));
   }
 
   /** The trainer's next publish is on the base model, for {@code position}; it is answered as version 2. */
@@ -112,6 +112,18 @@ class TrainerRollbackTest {
     // no new request comes (every worker waits for a version trained at or past its positions)
     answerSample(replay);
     nextPublishTrainsOnFromTheBaseModelFor(10);
+  }
+
+  @Test
+  void anAnnouncementThatComesAfterTheNextPublishIsNoRollback() throws Exception {
+    trainerOnVersion1();
+    // the topic's announcement of version 1 lags behind the hub's reply that published it (as under load)
+    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(null, 0, false)));
+    request(11);
+    answerSample(replay);
+    AdapterHub.Publish next = hub.expectMessageClass(AdapterHub.Publish.class, STEP);
+    assertEquals(1, next.parent(), "the next step trains on from version 1, not from the announcement's base model");
+    assertEquals(11.0, next.metrics().get(AdapterHub.Version.POSITION));
   }
 
   @Test

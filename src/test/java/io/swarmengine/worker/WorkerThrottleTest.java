@@ -133,7 +133,7 @@ class WorkerThrottleTest {
     // the step asked for by position 3 is published: the worker may go up to the step at 15
     AdapterHub.Version v1 = new AdapterHub.Version(1, 0, "ab", 10, Map.of(AdapterHub.Version.POSITION, 3.0), true,
         System.currentTimeMillis());
-    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(v1, System.currentTimeMillis())));
+    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(v1, System.currentTimeMillis(), false)));
     assertEquals(range(11, 15), acknowledgeInsert(Duration.ofSeconds(10)));
     assertEquals(11, trainer.expectMessageClass(Trainer.TrainRequest.class).position());
     replay.expectNoMessage(Duration.ofMillis(300));
@@ -190,7 +190,7 @@ class WorkerThrottleTest {
   private void publish(long number, double trainedPosition) {
     AdapterHub.Version v = new AdapterHub.Version(number, number - 1, "ab", 10,
         Map.of(AdapterHub.Version.POSITION, trainedPosition), true, System.currentTimeMillis());
-    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(v, System.currentTimeMillis())));
+    topic.tell(Topic.publish(new AdapterHub.AdapterPublished(v, System.currentTimeMillis(), false)));
   }
 
   @Test
