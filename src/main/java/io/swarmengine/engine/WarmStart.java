@@ -108,6 +108,9 @@ public final class WarmStart {
         }
       }
     }
+    if (Double.isNaN(success)) { // went on from a checkpoint at or past the steps asked for now
+      success = greedySuccess(model, task, tokenizer, settings.eval(), maxTokens, par);
+    }
     return new Result(step, loss, success);
   }
 
