@@ -74,11 +74,7 @@ final class WarmStartCheckpoint {
       long optimizerSteps = Long.parseLong(meta.get(OPTIMIZER_STEPS));
       model.parameters().forEach((name, a) -> System.arraycopy(saved.tensors().get("param." + name).data(), 0, a, 0, a.length));
       Map<String, float[]> moments = new LinkedHashMap<>();
-      saved.tensors().forEach((key, t) -> {
-        if (!key.startsWith("param.")) {
-          moments.put(key, t.data());
-        }
-      });
+      saved.tensors().forEach((key, t) -> moments.put(key, t.data())); // restore takes the first. and second. ones
       optimizer.restore(moments, optimizerSteps);
       progress.accept("warm start: going on from step " + step + ", saved in " + file);
       return step;

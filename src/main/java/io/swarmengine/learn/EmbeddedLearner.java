@@ -423,8 +423,7 @@ public final class EmbeddedLearner implements Learner {
     Files.createDirectories(dir);
     Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
     trainable.forEach((name, a) -> out.put("weight." + name, flat(a)));
-    optimizer.firstMoments().forEach((name, a) -> out.put("first." + name, flat(a)));
-    optimizer.secondMoments().forEach((name, a) -> out.put("second." + name, flat(a)));
+    optimizer.moments().forEach((key, a) -> out.put(key, flat(a)));
     // rewritten in place every step (a tenth of a new file's cost): the checksum tells a torn one
     Safetensors.overwrite(dir.resolve(STATE_FILE), Safetensors.encode(out,
         Map.of("optimizer_steps", Long.toString(optimizer.steps()), STATE_OF, of, STATE_CRC, Safetensors.crc32(out))));
@@ -452,15 +451,9 @@ public final class EmbeddedLearner implements Learner {
       float[] saved = in.tensors().get("weight." + e.getKey()).data();
       System.arraycopy(saved, 0, e.getValue(), 0, saved.length);
     }
-    for (Map.Entry<String, Safetensors.Tensor> e : in.tensors().entrySet()) {
-      String key = e.getKey();
-      if (key.startsWith("first.")) {
-        optimizer.firstMoments().put(key.substring(6), e.getValue().data());
-      } else if (key.startsWith("second.")) {
-        optimizer.secondMoments().put(key.substring(7), e.getValue().data());
-      }
-    }
-    optimizer.restore(Long.parseLong(in.metadata().getOrDefault("optimizer_steps", "0")));
+    Map<String, float[]> moments = new LinkedHashMap<>();
+    in.tensors().forEach((key, t) -> moments.put(key, t.data())); // restore takes the first. and second. ones
+    optimizer.restore(moments, Long.parseLong(in.metadata().getOrDefault("optimizer_steps", "0")));
     return true;
   }
 

@@ -117,7 +117,7 @@ public final class Optimizer {
     return out;
   }
 
-  /** Takes back the moments {@link #moments()} gave and the steps taken with them. */
+  /** Takes back the moments {@link #moments()} gave (other keys are ignored) and the steps taken with them. */
   public void restore(Map<String, float[]> moments, long steps) {
     moments.forEach((key, a) -> {
       if (key.startsWith("first.")) {
@@ -126,18 +126,6 @@ public final class Optimizer {
         second.put(key.substring("second.".length()), a);
       }
     });
-    this.steps = steps;
-  }
-
-  Map<String, float[]> firstMoments() {
-    return first;
-  }
-
-  Map<String, float[]> secondMoments() {
-    return second;
-  }
-
-  void restore(long steps) {
     this.steps = steps;
   }
 }
