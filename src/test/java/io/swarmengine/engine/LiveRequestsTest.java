@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.swarmengine.adapter.AdapterHub;
+import io.swarmengine.testing.Await;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,12 +64,10 @@ class LiveRequestsTest {
 
   /** Serves, as the engine's ticker does, until the command's answer came (at most 10 s). */
   private <T> T serveUntilAnswered(Future<T> answer, LiveRequests.Handler handler) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!answer.isDone()) {
-      assertTrue(System.nanoTime() < deadline, "no answer");
+    Await.until(() -> {
       LiveRequests.serve(data, Clock.systemUTC(), handler);
-      Thread.sleep(20);
-    }
+      return answer.isDone();
+    }, 10);
     return answer.get();
   }
 
@@ -133,11 +134,7 @@ class LiveRequestsTest {
     lock = RunLock.acquire(data);
     Future<AdapterHub.RollbackReply> reply =
         command.submit(() -> LiveRequests.rollback(data, 1, Duration.ofSeconds(20), Clock.systemUTC()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (filesIn(LiveRequests.folder(data)).isEmpty()) {
-      assertTrue(System.nanoTime() < deadline, "no request was written");
-      Thread.sleep(20);
-    }
+    Await.until(() -> !filesIn(LiveRequests.folder(data)).isEmpty(), 10); // the request was written
     lock.release();
     lock = null;
     Exception e = assertThrows(Exception.class, () -> reply.get(10, TimeUnit.SECONDS));
@@ -157,12 +154,14 @@ class LiveRequestsTest {
     assertEquals(List.of("d.request"), filesIn(dir));
   }
 
-  private static List<String> filesIn(Path dir) throws Exception {
+  private static List<String> filesIn(Path dir) {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }
