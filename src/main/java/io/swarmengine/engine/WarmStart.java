@@ -2,6 +2,7 @@ package io.swarmengine.engine;
 
 import io.swarmengine.env.Environment;
 import io.swarmengine.env.Task;
+import io.swarmengine.learn.Gradients;
 import io.swarmengine.learn.Optimizer;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.Tokenizer;
@@ -80,14 +81,7 @@ public final class WarmStart {
       double lossSum = lossSums[0];
       long tokens = lossTokens[0];
       for (int k = 1; k < shards; k++) {
-        for (Map.Entry<String, float[]> e : grads.get(k).entrySet()) {
-          float[] into = sum.get(e.getKey());
-          float[] add = e.getValue();
-          for (int i = 0; i < add.length; i++) {
-            into[i] += add[i];
-          }
-          Arrays.fill(add, 0f);
-        }
+        Gradients.addAndZero(sum, grads.get(k));
         lossSum += lossSums[k];
         tokens += lossTokens[k];
       }

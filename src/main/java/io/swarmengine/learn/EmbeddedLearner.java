@@ -327,15 +327,7 @@ public final class EmbeddedLearner implements Learner {
     long mergeStarted = ComputeMeter.threadCpuNanos();
     TokenLoss.Sums total = sums[0];
     for (int k = 1; k < shards; k++) {
-      Map<String, float[]> shard = shardGrads(k);
-      for (Map.Entry<String, float[]> e : grads.entrySet()) {
-        float[] g = e.getValue();
-        float[] add = shard.get(e.getKey());
-        for (int i = 0; i < g.length; i++) {
-          g[i] += add[i];
-        }
-        java.util.Arrays.fill(add, 0f);
-      }
+      Gradients.addAndZero(grads, shardGrads(k));
       total.add(sums[k]);
     }
     long tokens = Math.max(1, total.tokens);
