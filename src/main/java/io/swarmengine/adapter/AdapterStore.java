@@ -3,6 +3,7 @@ package io.swarmengine.adapter;
 import io.swarmengine.model.GptConfig;
 import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.model.ModelFormatException;
+import io.swarmengine.persistence.Folders;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 
 /**
@@ -132,7 +132,7 @@ public final class AdapterStore {
         // another writer stored the same content first
       }
     } finally {
-      deleteTree(tmp);
+      Folders.deleteTree(tmp);
     }
   }
 
@@ -166,18 +166,7 @@ public final class AdapterStore {
     try {
       Files.deleteIfExists(dir);
     } catch (java.nio.file.DirectoryNotEmptyException somethingElse) {
-      deleteTree(dir);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+      Folders.deleteTree(dir);
     }
   }
 }

@@ -4,11 +4,11 @@ import io.swarmengine.model.ByteTokenizer;
 import io.swarmengine.model.Gpt2;
 import io.swarmengine.model.ModelFormatException;
 import io.swarmengine.model.ops.Parallel;
+import io.swarmengine.persistence.Folders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 
@@ -123,10 +123,8 @@ final class BaseModel {
   }
 
   private static void deleteQuietly(Path tmp) {
-    try (var files = Files.walk(tmp)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      Folders.deleteTree(tmp);
     } catch (IOException ignored) {
       // a leftover .base-* folder costs disk only; the save's own error is the one to report
     }

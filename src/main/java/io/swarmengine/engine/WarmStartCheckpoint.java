@@ -39,8 +39,8 @@ final class WarmStartCheckpoint {
   /** Saves the warm start after {@code step} steps, whole or not at all (beside it, then moved). */
   void save(int step, Gpt2 model, Optimizer optimizer) throws IOException {
     Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
-    model.parameters().forEach((name, a) -> tensors.put("param." + name, flat(a)));
-    optimizer.moments().forEach((key, a) -> tensors.put(key, flat(a)));
+    model.parameters().forEach((name, a) -> tensors.put("param." + name, Safetensors.Tensor.flat(a)));
+    optimizer.moments().forEach((key, a) -> tensors.put(key, Safetensors.Tensor.flat(a)));
     Files.createDirectories(file.getParent());
     Safetensors.write(file, tensors, Map.of(STEP, Integer.toString(step), OPTIMIZER_STEPS, Long.toString(optimizer.steps()),
         FINGERPRINT, fingerprint, CRC, Safetensors.crc32(tensors)));
@@ -93,9 +93,5 @@ final class WarmStartCheckpoint {
     } catch (IOException e) {
       throw new IllegalStateException("cannot delete the warm start's checkpoint " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  private static Safetensors.Tensor flat(float[] a) {
-    return new Safetensors.Tensor("F32", new int[] {a.length}, a);
   }
 }

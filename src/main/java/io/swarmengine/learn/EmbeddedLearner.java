@@ -414,8 +414,8 @@ public final class EmbeddedLearner implements Learner {
   public void saveState(Path dir, String of) throws IOException {
     Files.createDirectories(dir);
     Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
-    trainable.forEach((name, a) -> out.put("weight." + name, flat(a)));
-    optimizer.moments().forEach((key, a) -> out.put(key, flat(a)));
+    trainable.forEach((name, a) -> out.put("weight." + name, Safetensors.Tensor.flat(a)));
+    optimizer.moments().forEach((key, a) -> out.put(key, Safetensors.Tensor.flat(a)));
     // rewritten in place every step (a tenth of a new file's cost): the checksum tells a torn one
     Safetensors.overwrite(dir.resolve(STATE_FILE), Safetensors.encode(out,
         Map.of("optimizer_steps", Long.toString(optimizer.steps()), STATE_OF, of, STATE_CRC, Safetensors.crc32(out))));
@@ -447,9 +447,5 @@ public final class EmbeddedLearner implements Learner {
     in.tensors().forEach((key, t) -> moments.put(key, t.data())); // restore takes the first. and second. ones
     optimizer.restore(moments, Long.parseLong(in.metadata().getOrDefault("optimizer_steps", "0")));
     return true;
-  }
-
-  private static Safetensors.Tensor flat(float[] a) {
-    return new Safetensors.Tensor("F32", new int[] {a.length}, a);
   }
 }

@@ -38,6 +38,11 @@ public final class Safetensors {
 
   /** A tensor read as floats, with its shape and the dtype it was stored in. */
   public record Tensor(String dtype, int[] shape, float[] data) {
+    /** A one-dimensional F32 tensor of {@code data} (state files: the shape is the parameter's own business). */
+    public static Tensor flat(float[] data) {
+      return new Tensor("F32", new int[] {data.length}, data);
+    }
+
     public long elements() {
       long n = 1;
       for (int d : shape) {
