@@ -13,6 +13,7 @@ import io.swarmengine.adapter.AdapterStore;
 import io.swarmengine.model.GptConfig;
 import io.swarmengine.model.LoraAdapter;
 import io.swarmengine.persistence.SwarmConfig;
+import io.swarmengine.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -80,17 +81,16 @@ class EnginePartStoppedTest {
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private static AdapterHub.Versions awaitVersion(SwarmEngine engine, long atLeast) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      AdapterHub.Versions v = ask(engine, AdapterHub.GetVersions::new);
-      if (v.published() >= atLeast) {
-        return v;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no version " + atLeast + " within 60 s");
-      }
-      Thread.sleep(50);
+  private static AdapterHub.Versions versions(SwarmEngine engine) {
+    try {
+      return ask(engine, AdapterHub.GetVersions::new);
+    } catch (Exception e) {
+      throw new AssertionError("the hub did not answer", e);
     }
+  }
+
+  private static AdapterHub.Versions awaitVersion(SwarmEngine engine, long atLeast) throws Exception {
+    Await.until(() -> versions(engine).published() >= atLeast, 60);
+    return versions(engine);
   }
 }

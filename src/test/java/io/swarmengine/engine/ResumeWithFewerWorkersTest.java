@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.swarmengine.persistence.SwarmConfig;
 import java.nio.file.Path;
 import java.util.Map;
+import io.swarmengine.testing.Await;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,16 +26,14 @@ class ResumeWithFewerWorkersTest {
     return SwarmConfig.load(ConfigFactory.parseMap(o));
   }
 
+  private static long completed(SwarmEngine engine) {
+    return engine.status().toCompletableFuture().join().completedPositions();
+  }
+
   @Test
   void theLeasesOfWorkersThisSessionLacksExpireAtTheStart() throws Exception {
     try (SwarmEngine engine = SwarmEngine.start(config(3), line -> {}, io.swarmengine.worker.WorkerListener.NONE)) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (engine.status().toCompletableFuture().get(30, TimeUnit.SECONDS).completedPositions() < 100) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the first session completed too little within 60 s");
-        }
-        Thread.sleep(20);
-      }
+      Await.until(() -> completed(engine) >= 100, 60);
     } // every worker held a lease of up to 64 positions at the stop
     try (SwarmEngine engine = SwarmEngine.start(config(1), line -> {}, io.swarmengine.worker.WorkerListener.NONE)) {
       engine.finished().get(60, TimeUnit.SECONDS);
