@@ -61,9 +61,11 @@ public final class WarmStart {
     }
     double[] lossSums = new double[shards];
     long[] lossTokens = new long[shards];
-    double loss = Double.NaN;
+    WarmStartCheckpoint.Progress resumed = checkpoint == null ? WarmStartCheckpoint.Progress.NONE
+        : checkpoint.restore(model, optimizer, progress);
+    int step = resumed.step();
+    double loss = resumed.loss();
     double success = Double.NaN;
-    int step = checkpoint == null ? 0 : checkpoint.restore(model, optimizer, progress);
     long started = System.nanoTime();
     while (step < settings.steps()) {
       long first = seed + (long) step * settings.batch();
@@ -92,7 +94,7 @@ public final class WarmStart {
         success = greedySuccess(model, task, tokenizer, settings.eval(), maxTokens, par);
         boolean done = success >= settings.targetSuccess();
         if (!done && checkpoint != null && step < settings.steps()) {
-          save(checkpoint, step, model, optimizer, progress); // before the line: a stop once it shows loses nothing
+          save(checkpoint, new WarmStartCheckpoint.Progress(step, loss), model, optimizer, progress); // before the line: a stop once it shows loses nothing
         }
         progress.accept(String.format(java.util.Locale.ROOT,
             "warm start: step %d/%d  loss %.3f  greedy success %.1f%%  (%.0f s)", step, settings.steps(), loss,
@@ -109,9 +111,10 @@ public final class WarmStart {
   }
 
   /** A checkpoint that cannot be written costs only what a stop would then lose: the warm start goes on. */
-  private static void save(WarmStartCheckpoint checkpoint, int step, Gpt2 model, Optimizer optimizer, Consumer<String> progress) {
+  private static void save(WarmStartCheckpoint checkpoint, WarmStartCheckpoint.Progress reached, Gpt2 model,
+      Optimizer optimizer, Consumer<String> progress) {
     try {
-      checkpoint.save(step, model, optimizer);
+      checkpoint.save(reached, model, optimizer);
     } catch (IOException e) {
       progress.accept("warm start: cannot save its progress to " + checkpoint.file() + " (" + e.getMessage()
           + "); going on without");

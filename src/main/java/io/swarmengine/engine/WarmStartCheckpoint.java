@@ -19,7 +19,13 @@ import java.util.function.Consumer;
  * start goes on exactly as the stopped one would have (on the same number of threads).
  */
 final class WarmStartCheckpoint {
+  /** Where a saved warm start stood: its step and its last step's loss (NaN when none was saved). */
+  record Progress(int step, double loss) {
+    static final Progress NONE = new Progress(0, Double.NaN);
+  }
+
   private static final String STEP = "warm_start_step";
+  private static final String LOSS = "loss";
   private static final String OPTIMIZER_STEPS = "optimizer_steps";
   private static final String FINGERPRINT = "fingerprint";
   private static final String CRC = "crc32";
@@ -37,23 +43,24 @@ final class WarmStartCheckpoint {
   }
 
   /** Saves the warm start after {@code step} steps, whole or not at all (beside it, then moved). */
-  void save(int step, Gpt2 model, Optimizer optimizer) throws IOException {
+  void save(Progress progress, Gpt2 model, Optimizer optimizer) throws IOException {
     Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
     model.parameters().forEach((name, a) -> tensors.put("param." + name, Safetensors.Tensor.flat(a)));
     optimizer.moments().forEach((key, a) -> tensors.put(key, Safetensors.Tensor.flat(a)));
     Files.createDirectories(file.getParent());
-    Safetensors.write(file, tensors, Map.of(STEP, Integer.toString(step), OPTIMIZER_STEPS, Long.toString(optimizer.steps()),
+    Safetensors.write(file, tensors, Map.of(STEP, Integer.toString(progress.step()),
+        LOSS, Double.toString(progress.loss()), OPTIMIZER_STEPS, Long.toString(optimizer.steps()),
         FINGERPRINT, fingerprint, CRC, Safetensors.crc32(tensors)));
   }
 
   /**
-   * Puts a saved warm start back into {@code model} and {@code optimizer} and returns its step; 0
-   * when there is none. One that cannot be used (another run's settings, a torn or foreign file) is
+   * Puts a saved warm start back into {@code model} and {@code optimizer} and returns where it
+   * stood; {@link Progress#NONE} when there is none. One that cannot be used (another run's settings, a torn or foreign file) is
    * deleted, with a progress line that says why, and the warm start begins at step 0.
    */
-  int restore(Gpt2 model, Optimizer optimizer, Consumer<String> progress) {
+  Progress restore(Gpt2 model, Optimizer optimizer, Consumer<String> progress) {
     if (!Files.isRegularFile(file)) {
-      return 0;
+      return Progress.NONE;
     }
     try {
       Safetensors.Contents saved = Safetensors.read(file);
@@ -71,17 +78,18 @@ final class WarmStartCheckpoint {
         }
       }
       int step = Integer.parseInt(meta.get(STEP));
+      double loss = meta.containsKey(LOSS) ? Double.parseDouble(meta.get(LOSS)) : Double.NaN; // older builds saved none
       long optimizerSteps = Long.parseLong(meta.get(OPTIMIZER_STEPS));
       model.parameters().forEach((name, a) -> System.arraycopy(saved.tensors().get("param." + name).data(), 0, a, 0, a.length));
       Map<String, float[]> moments = new LinkedHashMap<>();
       saved.tensors().forEach((key, t) -> moments.put(key, t.data())); // restore takes the first. and second. ones
       optimizer.restore(moments, optimizerSteps);
       progress.accept("warm start: going on from step " + step + ", saved in " + file);
-      return step;
+      return new Progress(step, loss);
     } catch (ModelFormatException | RuntimeException e) {
       progress.accept("warm start: cannot go on from " + file + " (" + e.getMessage() + "): starting over");
       delete();
-      return 0;
+      return Progress.NONE;
     }
   }
 

@@ -63,6 +63,20 @@ class WarmStartTest {
   }
 
   @Test
+  void aWarmStartResumedPastItsStepsReportsTheSavedLossAndMeasuresItsSuccess() {
+    WarmStart.Settings twoSteps = new WarmStart.Settings(2, 6, 3e-3, 1.1, 4, 2);
+    WarmStart.Result atTwo = WarmStart.run(Gpt2.random(SMALL, 5, Parallel.sequential()), Task.byName("arithmetic:9"),
+        new ByteTokenizer(), twoSteps, 3, 11, Parallel.sequential(), null, line -> {});
+
+    WarmStartCheckpoint checkpoint = new WarmStartCheckpoint(dir.resolve("base.warm-start.safetensors"), "run A");
+    warmStart(Gpt2.random(SMALL, 5, Parallel.sequential()), 4, checkpoint); // saved at step 2
+    WarmStart.Result resumed = WarmStart.run(Gpt2.random(SMALL, 5, Parallel.sequential()), Task.byName("arithmetic:9"),
+        new ByteTokenizer(), twoSteps, 3, 11, Parallel.sequential(), checkpoint, line -> {});
+    assertEquals(new WarmStart.Result(2, atTwo.loss(), atTwo.success()), resumed);
+    assertTrue(Double.isFinite(resumed.loss()), "loss " + resumed.loss());
+  }
+
+  @Test
   void aCheckpointOfOtherSettingsOrTornIsDeletedAndTheWarmStartBeginsAgain() throws Exception {
     Gpt2 whole = Gpt2.random(SMALL, 5, Parallel.sequential());
     warmStart(whole, 4, null);
