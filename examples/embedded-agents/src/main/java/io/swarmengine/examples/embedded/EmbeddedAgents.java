@@ -88,6 +88,7 @@ public final class EmbeddedAgents {
         Map.entry("swarm.model.embd", 32),
         Map.entry("swarm.model.context", 32),
         Map.entry("swarm.model.warm-start.steps", 60),
+        Map.entry("swarm.model.warm-start.lr", 3e-3),
         Map.entry("swarm.model.warm-start.eval", 64),
         Map.entry("swarm.model.warm-start.eval-every", 30),
         Map.entry("swarm.rollout.group-size", 4),
