@@ -53,22 +53,10 @@ public final class Optimizer {
       float[] m = first.containsKey(e.getKey()) ? first.get(e.getKey()).clone() : new float[g.length];
       float[] v = null;
       if (kind == OptimizerKind.SGD) {
-        for (int i = 0; i < g.length; i++) {
-          m[i] = (float) (momentum * m[i] + factor * g[i]);
-          p[i] -= (float) (lr * m[i]);
-        }
+        sgd(p, m, g, factor, lr, momentum);
       } else {
         v = second.containsKey(e.getKey()) ? second.get(e.getKey()).clone() : new float[g.length];
-        double c1 = 1 - Math.pow(momentum, step);
-        double c2 = 1 - Math.pow(BETA2, step);
-        for (int i = 0; i < g.length; i++) {
-          double gi = factor * g[i];
-          m[i] = (float) (momentum * m[i] + (1 - momentum) * gi);
-          v[i] = (float) (BETA2 * v[i] + (1 - BETA2) * gi * gi);
-          double mHat = m[i] / c1;
-          double vHat = v[i] / c2;
-          p[i] -= (float) (lr * (mHat / (Math.sqrt(vHat) + EPS) + weightDecay * p[i]));
-        }
+        adam(p, m, v, g, factor, lr, momentum, 1 - Math.pow(momentum, step), 1 - Math.pow(BETA2, step), weightDecay);
       }
       if (!allFinite(p) || !allFinite(m) || (v != null && !allFinite(v))) {
         zero(grads);
@@ -88,6 +76,31 @@ public final class Optimizer {
     steps = step;
     zero(grads);
     return norm;
+  }
+
+  // The element loops live in methods of their own: the JIT compiles these small loops with C2 and
+  // leaves step, which runs once a training step, to C1 (src/main/jvm/compiler-directives.json).
+
+  /** SGD with momentum on one tensor: m = momentum·m + factor·g, p -= lr·m. */
+  private static void sgd(float[] p, float[] m, float[] g, double factor, double lr, double momentum) {
+    for (int i = 0; i < g.length; i++) {
+      m[i] = (float) (momentum * m[i] + factor * g[i]);
+      p[i] -= (float) (lr * m[i]);
+    }
+  }
+
+  /** Adam(W) on one tensor, {@code c1} and {@code c2} the bias corrections 1 - β₁ᵗ and 1 - β₂ᵗ. */
+  private static void adam(
+      float[] p, float[] m, float[] v, float[] g, double factor, double lr, double beta1, double c1, double c2,
+      double weightDecay) {
+    for (int i = 0; i < g.length; i++) {
+      double gi = factor * g[i];
+      m[i] = (float) (beta1 * m[i] + (1 - beta1) * gi);
+      v[i] = (float) (BETA2 * v[i] + (1 - BETA2) * gi * gi);
+      double mHat = m[i] / c1;
+      double vHat = v[i] / c2;
+      p[i] -= (float) (lr * (mHat / (Math.sqrt(vHat) + EPS) + weightDecay * p[i]));
+    }
   }
 
   private static boolean allFinite(float[] a) {
