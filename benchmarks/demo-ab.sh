@@ -6,11 +6,11 @@
 # JAR empty: target/swarm.jar (built when needed); FLAGS go to java before -jar. Every run gets the
 # launcher's JIT files (SWARM_COMPILER_DIRECTIVES and SWARM_COMPILE_COMMANDS as in ./swarm; a
 # variant's own -XX:CompilerDirectivesFile=... comes later and wins) and its jar's class-data
-# archive (JAR.jsa beside it, written when missing; SWARM_CLASS_ARCHIVE= for none, as in ./swarm). Two runs each, 4,000 positions:
+# archive (JAR.jsa beside it, written when missing; SWARM_CLASS_ARCHIVE= for none, as in ./swarm). Two runs each, 2,500 positions:
 #   benchmarks/demo-ab.sh -n 2 'shipped||' 'parallel-gc||-XX:+UseParallelGC'
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-runs=2 positions=4000 seed=1 work=/tmp/demo-ab
+runs=2 positions=2500 seed=1 work=/tmp/demo-ab
 while getopts "n:p:s:w:" opt; do
   case $opt in
     n) runs=$OPTARG ;;
