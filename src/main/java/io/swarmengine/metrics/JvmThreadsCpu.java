@@ -19,9 +19,15 @@ final class JvmThreadsCpu {
   private static final long NANOS_PER_TICK = 10_000_000L;
   private static final Path TASKS = Path.of("/proc/self/task");
 
+  /** Readings between two re-checks of the threads found to be neither (Linux may reuse a thread id). */
+  private static final int RECHECK_EVERY = 60;
+
   private final Map<String, Long> jitByThread = new HashMap<>();
   private final Map<String, Long> gcByThread = new HashMap<>();
+  /** Thread ids whose names were neither a compiler's nor a collector's: not read again until the re-check. */
+  private final java.util.Set<String> others = new java.util.HashSet<>();
   private final boolean available = Files.isDirectory(TASKS);
+  private int readings;
 
   /** CPU nanoseconds of JIT compiler threads and of GC threads so far (each -1 where unavailable). */
   record Reading(long jitNanos, long gcNanos) {
@@ -32,9 +38,15 @@ final class JvmThreadsCpu {
     if (!available) {
       return Reading.UNAVAILABLE;
     }
+    if (++readings % RECHECK_EVERY == 0) {
+      others.clear();
+    }
+    // the engine's and Akka's threads are most of the process's: one stat read each per re-check
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
       for (Path task : tasks) {
-        note(task);
+        if (!others.contains(task.getFileName().toString())) {
+          note(task);
+        }
       }
     } catch (IOException | RuntimeException e) {
       return Reading.UNAVAILABLE;
@@ -58,6 +70,7 @@ final class JvmThreadsCpu {
     String name = stat.substring(open + 1, close);
     Map<String, Long> kind = isCompiler(name) ? jitByThread : isCollector(name) ? gcByThread : null;
     if (kind == null) {
+      others.add(task.getFileName().toString());
       return;
     }
     String[] fields = stat.substring(close + 2).split(" ");
