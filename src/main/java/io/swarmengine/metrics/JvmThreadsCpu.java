@@ -44,8 +44,9 @@ final class JvmThreadsCpu {
     // the engine's and Akka's threads are most of the process's: one stat read each per re-check
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
       for (Path task : tasks) {
-        if (!others.contains(task.getFileName().toString())) {
-          note(task);
+        String tid = task.getFileName().toString();
+        if (!others.contains(tid)) {
+          note(task, tid);
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -54,7 +55,7 @@ final class JvmThreadsCpu {
     return new Reading(sum(jitByThread), sum(gcByThread));
   }
 
-  private void note(Path task) {
+  private void note(Path task, String tid) {
     String stat;
     try {
       stat = Files.readString(task.resolve("stat"), StandardCharsets.UTF_8);
@@ -70,13 +71,13 @@ final class JvmThreadsCpu {
     String name = stat.substring(open + 1, close);
     Map<String, Long> kind = isCompiler(name) ? jitByThread : isCollector(name) ? gcByThread : null;
     if (kind == null) {
-      others.add(task.getFileName().toString());
+      others.add(tid);
       return;
     }
     String[] fields = stat.substring(close + 2).split(" ");
     // fields[0] is the state (field 3 of proc(5)); utime and stime are fields 14 and 15
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    kind.merge(task.getFileName().toString(), ticks * NANOS_PER_TICK, Math::max);
+    kind.merge(tid, ticks * NANOS_PER_TICK, Math::max);
   }
 
   /** HotSpot's compiler threads: "C1 CompilerThread0", "C2 CompilerThread1" (shown cut to 15 characters). */
