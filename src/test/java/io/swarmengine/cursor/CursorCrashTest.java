@@ -20,12 +20,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An acknowledged completion survives the JVM dying right after the ack (a real process). */
+/**
+ * An acknowledged completion survives the JVM dying right after the ack (a real process), and the
+ * cursor goes on across the resumes that follow: resumed, more work, stopped, resumed again (the
+ * journal under a heavier load: HardKillResumeTest).
+ */
 class CursorCrashTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
   @TempDir Path dataDir;
 
   @Test
-  void everyAcknowledgedCompletionSurvivesAHardKill() throws Exception {
+  void everyAcknowledgedCompletionSurvivesAHardKillAndTwoResumes() throws Exception {
     Process child =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -50,7 +56,18 @@ class CursorCrashTest {
     assertEquals(0, child.exitValue());
     assertEquals(100, lastAcked);
 
-    ActorTestKit kit = ActorTestKit.create("after-crash", SwarmConfig.forDataDir(dataDir));
+    long afterFirstResume = resume(lastAcked, 20);
+    assertEquals(lastAcked + 20 * 4, afterFirstResume);
+    resume(afterFirstResume, 0);
+  }
+
+  /**
+   * Opens the run again (a new actor system, so a new database session), checks that the cursor
+   * recovered {@code expectedCompleted}, completes {@code moreLeases} leases of 4 positions and
+   * stops; returns the positions completed then.
+   */
+  private long resume(long expectedCompleted, int moreLeases) throws Exception {
+    ActorTestKit kit = ActorTestKit.create("resumed", SwarmConfig.forDataDir(dataDir));
     try {
       JournalSchema.ensure(kit.system(), Duration.ofSeconds(30));
       ActorRef<PolicyCursor.Command> cursor =
@@ -60,11 +77,24 @@ class CursorCrashTest {
                   1_000_000L,
                   CursorSettings.fromConfig(kit.system().settings().config()),
                   Clock.systemUTC()));
-      TestProbe<PolicyCursor.Progress> probe = kit.createTestProbe();
-      cursor.tell(new PolicyCursor.GetProgress(probe.getRef()));
-      PolicyCursor.Progress progress = probe.receiveMessage(Duration.ofSeconds(10));
-      assertEquals(lastAcked, progress.completedPositions());
-      assertEquals(lastAcked, progress.firstIncomplete());
+      TestProbe<PolicyCursor.Progress> progress = kit.createTestProbe();
+      cursor.tell(new PolicyCursor.GetProgress(progress.getRef()));
+      PolicyCursor.Progress recovered = progress.receiveMessage(TIMEOUT);
+      assertEquals(expectedCompleted, recovered.completedPositions());
+      assertEquals(expectedCompleted, recovered.firstIncomplete());
+
+      TestProbe<PolicyCursor.LeaseReply> leases = kit.createTestProbe();
+      TestProbe<PolicyCursor.CompleteReply> completions = kit.createTestProbe();
+      for (int i = 0; i < moreLeases; i++) {
+        cursor.tell(new PolicyCursor.Lease("resumed", 4, leases.getRef()));
+        PolicyCursor.Leased leased = leases.expectMessageClass(PolicyCursor.Leased.class, TIMEOUT);
+        long from = leased.runs().get(0).from();
+        long to = leased.runs().get(leased.runs().size() - 1).to();
+        cursor.tell(new PolicyCursor.Complete("resumed", from, to, completions.getRef()));
+        completions.expectMessageClass(PolicyCursor.Completed.class, TIMEOUT);
+      }
+      cursor.tell(new PolicyCursor.GetProgress(progress.getRef()));
+      return progress.receiveMessage(TIMEOUT).completedPositions();
     } finally {
       kit.shutdownTestKit();
     }
