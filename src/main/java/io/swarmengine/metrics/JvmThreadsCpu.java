@@ -6,7 +6,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The CPU time of the JVM's own threads, which the Java API does not show: the JIT compilers and
@@ -25,7 +27,7 @@ final class JvmThreadsCpu {
   private final Map<String, Long> jitByThread = new HashMap<>();
   private final Map<String, Long> gcByThread = new HashMap<>();
   /** Thread ids whose names were neither a compiler's nor a collector's: not read again until the re-check. */
-  private final java.util.Set<String> others = new java.util.HashSet<>();
+  private final Set<String> others = new HashSet<>();
   private final boolean available = Files.isDirectory(TASKS);
   private int readings;
 
